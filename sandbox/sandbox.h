@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sandbox: run one untrusted program under limits and say exactly what happened.
+ *
+ * The library knows nothing of problems, verdicts or HTTP. A caller builds one sbx_policy per
+ * process (it probes the kernel and compiles the seccomp filter once), then calls sbx_run() as
+ * often as it likes, from any thread, with a different slot for each concurrent run.
+ * docs/sandbox.md describes the threat model and every layer.
+ */
+#ifndef GRADER_SANDBOX_H
+#define GRADER_SANDBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum sbx_status {
+        SBX_STATUS_OK,  /* exited with status 0 inside every limit */
+        SBX_STATUS_RE,  /* non-zero exit status or killed by a signal */
+        SBX_STATUS_TLE, /* CPU time or wall time over the limit */
+        SBX_STATUS_MLE, /* memory over the limit */
+        SBX_STATUS_OLE, /* stdout, stderr or a file over the output limit */
+        SBX_STATUS_SV,  /* a system call outside the allow-list */
+        SBX_STATUS_IE,  /* the sandbox itself failed; never the program's fault */
+};
+
+/* How the memory limit is backed up by an rlimit (the limit itself is on resident memory). */
+enum sbx_memory_mode {
+        SBX_MEMORY_ADDRESS_SPACE, /* RLIMIT_AS backstop: native code, Python */
+        SBX_MEMORY_DATA,          /* RLIMIT_DATA backstop: runtimes that reserve huge address
+                                     space without using it (the JVM) */
+};
+
+/* What a run may do. Zero-initialise, then fill; sbx_limits_default() gives DESIGN 3.1's. */
+struct sbx_limits {
+        double cpu_time;       /* seconds of user+system CPU, whole tree */
+        double wall_time;      /* seconds of CLOCK_MONOTONIC */
+        uint64_t memory;       /* peak resident bytes */
+        uint64_t output;       /* cap on each of stdout and stderr, and on every file written */
+        unsigned processes;    /* processes+threads at once (1 = no fork, no threads) */
+        unsigned open_files;   /* RLIMIT_NOFILE */
+        uint64_t stack;        /* RLIMIT_STACK; 0 = as large as the memory limit */
+        uint64_t tmp_size;     /* size of the private /tmp and /dev/shm (each) */
+        enum sbx_memory_mode memory_mode;
+};
+
+void sbx_limits_default(struct sbx_limits *l);
+
+/* One run. */
+struct sbx_config {
+        const char *const *argv; /* argv[0]: absolute path, or a name looked up in PATH */
+        const char *const *env;  /* extra "NAME=value" entries, NULL-terminated, or NULL */
+        const char *workdir;     /* absolute; created if missing; NULL = a fresh private one */
+        int stdin_fd;            /* -1: /dev/null */
+        int stdout_fd;           /* captured stdout is copied here; -1: discarded */
+        int stderr_fd;           /* likewise for stderr */
+        unsigned slot;           /* concurrent runs must use different slots (own uid each) */
+        struct sbx_limits limits;
+};
+
+struct sbx_result {
+        enum sbx_status status;
+        int exit_code;           /* -1 when the program did not exit normally */
+        int signal;              /* 0 when not killed by a signal */
+        double cpu_time;         /* seconds, user+system */
+        double wall_time;        /* seconds */
+        uint64_t memory;         /* peak resident bytes */
+        uint64_t stdout_bytes;   /* bytes the program wrote (up to the cap + 1) */
+        uint64_t stderr_bytes;
+        char syscall[32];        /* for SV: the forbidden call's name when known */
+        char message[256];       /* one line for a human: why this status */
+};
+
+/* Which isolation layers this process can use. */
+struct sbx_layers {
+        bool privileged;      /* root with CAP_SYS_ADMIN: every layer below */
+        bool user_ns;         /* unprivileged: a user namespace stands in for root */
+        bool pid_ns, mount_ns, net_ns, ipc_ns, uts_ns;
+        bool uid_per_slot;    /* each slot runs as its own unprivileged uid */
+        bool seccomp;         /* the allow-list */
+        bool seccomp_notify;  /* forbidden calls are named (SECCOMP_RET_USER_NOTIF) */
+        bool caps_dropped;    /* every capability, bounding and ambient sets included */
+        bool no_new_privs;
+        bool rlimits;
+};
+
+struct sbx_policy;
+
+/* Options for sbx_policy_new(). Zero-initialised means "use everything available". */
+struct sbx_policy_opts {
+        bool no_namespaces;   /* force the unprivileged layers only (for tests and benchmarks) */
+        bool no_user_ns;      /* do not try user namespaces when unprivileged */
+        unsigned uid_base;    /* first sandbox uid when privileged; 0: 60000 */
+};
+
+/*
+ * sbx_policy_new - probe what the kernel allows and compile the seccomp filter once.
+ * @opts: may be NULL.
+ * @ret: the new policy, free with sbx_policy_free().
+ * @err/@errlen: filled with a message on failure.
+ * Return: 0; -ENOSYS when seccomp is unavailable; another -errno on failure.
+ */
+int sbx_policy_new(const struct sbx_policy_opts *opts, struct sbx_policy **ret, char *err,
+                   size_t errlen);
+
+/* sbx_policy_free - release a policy; accepts NULL. */
+void sbx_policy_free(struct sbx_policy *p);
+
+/* sbx_policy_layers - the layers runs under this policy get. */
+void sbx_policy_layers(const struct sbx_policy *p, struct sbx_layers *ret);
+
+/*
+ * sbx_run - run one program and wait for it, whatever it does.
+ * Thread-safe; each concurrent call needs its own cfg->slot.
+ * The caller's descriptors in cfg are not closed. Files inside cfg->workdir are never opened
+ * by path after the program started.
+ * Return: 0 with *ret filled (its status may be SBX_STATUS_IE with a message when the sandbox
+ * could not be set up); a negative errno only for invalid arguments.
+ */
+int sbx_run(const struct sbx_policy *p, const struct sbx_config *cfg, struct sbx_result *ret);
+
+/* sbx_status_name - "OK", "RE", "TLE", "MLE", "OLE", "SV" or "IE". */
+const char *sbx_status_name(enum sbx_status s);
+
+/* sbx_cancel_token / sbx_run_cancellable: a run another thread can stop (lost lease). */
+struct sbx_cancel {
+        volatile int cancelled; /* set to 1 (e.g. with sbx_cancel()) to kill the run at once */
+};
+void sbx_cancel(struct sbx_cancel *c);
+
+/*
+ * sbx_run_cancellable - sbx_run() that polls c->cancelled; a cancelled run is killed and
+ * reported as SBX_STATUS_IE with the message "cancelled".
+ */
+int sbx_run_cancellable(const struct sbx_policy *p, const struct sbx_config *cfg,
+                        struct sbx_cancel *c, struct sbx_result *ret);
+
+#endif
