@@ -135,4 +135,17 @@ void sbx_cancel(struct sbx_cancel *c);
 int sbx_run_cancellable(const struct sbx_policy *p, const struct sbx_config *cfg,
                         struct sbx_cancel *c, struct sbx_result *ret);
 
+/*
+ * sbx_slot_acquire - claim a slot no other process on this host is using (an flock on a file
+ * in /run/grader-sandbox when root, else /tmp/grader-sandbox-UID), so concurrent runs of
+ * different grader processes never share a sandbox uid.
+ * @first: the first slot to try; @count: how many to try.
+ * @ret_slot: the slot; @ret_fd: the lock, held until closed (sbx_slot_release()).
+ * Return: 0; -EBUSY when every slot is taken; another -errno.
+ */
+int sbx_slot_acquire(unsigned first, unsigned count, unsigned *ret_slot, int *ret_fd);
+
+/* sbx_slot_release - give a slot back; accepts -1. */
+void sbx_slot_release(int fd);
+
 #endif
