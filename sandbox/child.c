@@ -389,12 +389,18 @@ static void reap_leftovers(void)
 _Noreturn void sbx_child_main(const struct sbx_plan *pl)
 {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
+        /* its own session and process group, which the parent kills as a whole */
+        setsid();
         if (pl->use_userns) {
                 if (write_file("/proc/self/setgroups", "deny") < 0 ||
                     write_file("/proc/self/uid_map", pl->uid_map) < 0 ||
                     write_file("/proc/self/gid_map", pl->gid_map) < 0)
                         fail(pl, SBX_STAGE_USERNS);
         }
+        /* The keeper is a copy of the grader (its memory holds the grader's environment):
+         * non-dumpable, its /proc files belong to root and the program cannot read them.
+         * (Only now: a non-dumpable process cannot open its own uid_map.) */
+        prctl(PR_SET_DUMPABLE, 0);
         if (pl->use_ns) {
                 setup_mounts(pl);
                 if (sethostname("sandbox", 7) < 0)

@@ -280,8 +280,10 @@ static void sample(struct watch *w)
 
 static void kill_run(struct watch *w, enum kill_cause cause)
 {
-        if (w->cause == KILL_NONE)
+        if (w->cause == KILL_NONE) {
                 w->cause = cause;
+                sample(w); /* the CPU time and memory at the moment of the kill */
+        }
         kill(w->keeper, SIGKILL);
         /* without a pid namespace the program lives in the keeper's process group */
         kill(-w->keeper, SIGKILL);

@@ -1,0 +1,294 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Attacks on `grader sandbox`: each test runs one hostile program and asserts both the
+status and that the host is untouched.
+
+usage: test_attacks.py --grader PATH --attack PATH [--unprivileged] [unittest args...]
+With --unprivileged the grader runs as 'nobody' through setpriv (an ordinary uid)."""
+import argparse
+import json
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+ARGS = None
+
+
+def sandbox_uids():
+    """uids the privileged sandbox hands out (60000 + slot)."""
+    return range(60000, 61000)
+
+
+def processes_of(uids):
+    found = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                for line in f:
+                    if line.startswith("Uid:"):
+                        if int(line.split()[1]) in uids:
+                            found.append(int(pid))
+                        break
+        except OSError:
+            pass
+    return found
+
+
+class Attack(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="grader-attack-")
+        os.chmod(self.dir, 0o755)
+        self.work = os.path.join(self.dir, "work")
+        os.mkdir(self.work)
+        shutil.copy(ARGS.attack, os.path.join(self.work, "attack"))
+        self.user = None
+        if ARGS.unprivileged:
+            self.user = pwd.getpwnam("nobody")
+            for root, dirs, files in os.walk(self.dir):
+                for n in dirs + files:
+                    os.chown(os.path.join(root, n), self.user.pw_uid, self.user.pw_gid)
+            os.chown(self.dir, self.user.pw_uid, self.user.pw_gid)
+
+    def tearDown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def run_attack(self, *args, opts=(), pass_fds=(), timeout=30):
+        out = os.path.join(self.dir, "out.txt")
+        cmd = [ARGS.grader, "sandbox", "--report", "-", "--workdir", self.work,
+               "--stdout", out, "--stderr", os.path.join(self.dir, "err.txt"), *opts,
+               "--", "./attack", *args]
+        if self.user:
+            cmd = ["setpriv", f"--reuid={self.user.pw_uid}", f"--regid={self.user.pw_gid}",
+                   "--clear-groups", "--"] + cmd
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                           pass_fds=pass_fds)
+        self.assertIn(p.returncode, (0, 1), f"grader failed: {p.stderr}")
+        report = json.loads(p.stdout)
+        for key in ("status", "exit_code", "signal", "cpu_time", "wall_time", "memory",
+                    "syscall", "message"):
+            self.assertIn(key, report)
+        self.assertEqual(p.returncode, 0 if report["status"] == "OK" else 1)
+        try:
+            with open(out, errors="replace") as f:
+                report["stdout"] = f.read()
+        except FileNotFoundError:
+            report["stdout"] = ""
+        return report
+
+    def assert_no_survivors(self):
+        if not self.user:
+            self.assertEqual(processes_of(sandbox_uids()), [], "a sandboxed process survived")
+
+    # --- processes ---------------------------------------------------------------------
+    def test_fork_bomb_is_contained(self):
+        r = self.run_attack("fork-bomb", opts=["--time", "0.5", "--processes", "8"])
+        self.assertEqual(r["status"], "TLE")
+        self.assert_no_survivors()
+
+    def test_thread_bomb_is_contained(self):
+        r = self.run_attack("thread-bomb", opts=["--time", "0.5", "--processes", "8"])
+        self.assertEqual(r["status"], "TLE")
+        self.assert_no_survivors()
+
+    def test_setsid_double_fork_leaves_no_survivor(self):
+        marker = os.path.join(self.work, "marker")
+        r = self.run_attack("escape", marker, opts=["--processes", "4"])
+        self.assertEqual(r["status"], "OK")
+        self.assertIn("left a grandchild behind", r["stdout"])
+        self.assert_no_survivors()
+        time.sleep(2.5)  # the grandchild writes the marker after 2 s if it is alive
+        self.assertFalse(os.path.exists(marker), "the grandchild outlived the run")
+
+    def test_kill_all_and_parent_leaves_grader_alive(self):
+        r = self.run_attack("kill", opts=["--processes", "4"])
+        # the report itself proves the grader survived
+        self.assertIn(r["status"], ("OK", "RE"))
+
+    # --- memory ------------------------------------------------------------------------
+    def test_malloc_and_touch_is_mle(self):
+        r = self.run_attack("malloc", opts=["--memory", "64M"])
+        self.assertEqual(r["status"], "MLE")
+        self.assertGreater(r["memory"], 64 << 20)
+
+    def test_mmap_and_touch_is_mle(self):
+        r = self.run_attack("mmap", opts=["--memory", "64M"])
+        self.assertEqual(r["status"], "MLE")
+
+    def test_deep_recursion_is_mle(self):
+        r = self.run_attack("recursion", opts=["--memory", "64M"])
+        self.assertEqual(r["status"], "MLE")
+
+    # --- time --------------------------------------------------------------------------
+    def test_cpu_burn_is_tle(self):
+        r = self.run_attack("cpu", opts=["--time", "0.3"])
+        self.assertEqual(r["status"], "TLE")
+        self.assertGreaterEqual(r["cpu_time"], 0.3)
+        self.assertLess(r["cpu_time"], 1.3)
+
+    def test_sleep_forever_is_wall_tle(self):
+        r = self.run_attack("sleep", opts=["--time", "0.2", "--wall-time", "0.5"])
+        self.assertEqual(r["status"], "TLE")
+        self.assertLess(r["cpu_time"], 0.1)
+        self.assertGreaterEqual(r["wall_time"], 0.5)
+        self.assertLess(r["wall_time"], 2.0)
+
+    # --- output and disk ---------------------------------------------------------------
+    def test_stdout_flood_is_ole(self):
+        r = self.run_attack("flood-stdout", opts=["--output", "1M"])
+        self.assertEqual(r["status"], "OLE")
+        self.assertEqual(os.path.getsize(os.path.join(self.dir, "out.txt")), 1 << 20)
+
+    def test_stderr_flood_is_ole(self):
+        r = self.run_attack("flood-stderr", opts=["--output", "1M"])
+        self.assertEqual(r["status"], "OLE")
+        self.assertLessEqual(os.path.getsize(os.path.join(self.dir, "err.txt")), 1 << 20)
+
+    def test_disk_fill_in_work_dir_is_ole(self):
+        r = self.run_attack("disk-fill", opts=["--output", "2M"])
+        self.assertEqual(r["status"], "OLE")
+        self.assertLessEqual(os.path.getsize(os.path.join(self.work, "fill.bin")), 2 << 20)
+
+    # --- files -------------------------------------------------------------------------
+    def test_root_only_file_is_unreadable(self):
+        r = self.run_attack("read", "/etc/shadow")
+        self.assertEqual(r["status"], "OK")
+        self.assertIn("denied /etc/shadow", r["stdout"])
+
+    def test_file_outside_work_dir_is_invisible(self):
+        secret = os.path.join(self.dir, "secret.ans")
+        with open(secret, "w") as f:
+            f.write("42\n")
+        os.chmod(secret, 0o644)
+        r = self.run_attack("read", secret)
+        self.assertIn("denied", r["stdout"])
+        self.assertNotIn("READ", r["stdout"])
+
+    def test_writes_outside_work_dir_fail(self):
+        for target in ("/etc/pwned", "/usr/pwned", "/pwned", "/dev/shm/../pwned"):
+            r = self.run_attack("write", target)
+            self.assertIn("denied", r["stdout"], target)
+        # a private /tmp: the host's /tmp never sees the file
+        name = f"/tmp/grader-pwned-{os.getpid()}"
+        r = self.run_attack("write", name)
+        self.assertFalse(os.path.exists(name))
+
+    def test_work_dir_is_writable(self):
+        r = self.run_attack("write", os.path.join(self.work, "ok.txt"))
+        self.assertIn("WROTE", r["stdout"])
+        self.assertTrue(os.path.exists(os.path.join(self.work, "ok.txt")))
+
+    def test_setuid_binary_gains_nothing(self):
+        if self.user:
+            self.skipTest("needs root to make a setuid binary")
+        shutil.copy("/usr/bin/id", os.path.join(self.work, "suid-id"))
+        os.chown(os.path.join(self.work, "suid-id"), 0, 0)
+        os.chmod(os.path.join(self.work, "suid-id"), 0o4755)
+        r = self.run_attack("exec", "./suid-id", "-u", opts=["--processes", "2"])
+        self.assertEqual(r["status"], "OK")
+        self.assertNotEqual(r["stdout"].strip(), "0")
+        r = self.run_attack("exec", "/usr/bin/su", "-c", "id", opts=["--processes", "2"])
+        self.assertNotIn("uid=0", r["stdout"])
+
+    # --- network -----------------------------------------------------------------------
+    def test_no_connection_to_host_loopback(self):
+        srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        srv.bind(("127.0.0.1", 0))
+        srv.listen(1)
+        srv.settimeout(0.5)
+        port = srv.getsockname()[1]
+        r = self.run_attack("connect", str(port))
+        self.assertNotIn("CONNECTED", r["stdout"])
+        with self.assertRaises(socket.timeout):
+            srv.accept()
+        srv.close()
+
+    # --- other processes ---------------------------------------------------------------
+    def test_ptrace_of_parent_is_sv(self):
+        r = self.run_attack("ptrace")
+        self.assertEqual(r["status"], "SV")
+        self.assertEqual(r["syscall"], "ptrace")
+
+    def test_process_vm_readv_is_sv(self):
+        r = self.run_attack("vm-readv")
+        self.assertEqual(r["status"], "SV")
+        self.assertEqual(r["syscall"], "process_vm_readv")
+
+    def test_no_inherited_descriptors(self):
+        leak = os.open("/etc/hostname", os.O_RDONLY)  # inheritable on purpose
+        try:
+            r = self.run_attack("fds", pass_fds=(leak,))
+        finally:
+            os.close(leak)
+        self.assertEqual(r["status"], "OK")
+        self.assertIn("0 inherited descriptors", r["stdout"])
+
+    def test_grader_environment_is_unreadable(self):
+        os.environ["GRADER_SECRET_CANARY"] = "canary-4711"
+        try:
+            for pid in ("1", "self", str(os.getpid())):
+                r = self.run_attack("environ", pid)
+                self.assertNotIn("canary-4711", r["stdout"], pid)
+        finally:
+            del os.environ["GRADER_SECRET_CANARY"]
+
+    def test_host_processes_are_invisible(self):
+        r = self.run_attack("pids", opts=["--time", "2"])
+        pids = [l for l in r["stdout"].splitlines() if l.startswith("pid ")]
+        self.assertLessEqual(len(pids), 3, r["stdout"])
+
+    # --- system calls ------------------------------------------------------------------
+    def test_i386_abi_is_sv(self):
+        r = self.run_attack("i386")
+        self.assertEqual(r["status"], "SV")
+
+    def test_x32_abi_is_sv(self):
+        r = self.run_attack("x32")
+        self.assertEqual(r["status"], "SV")
+
+    def test_io_uring_is_sv(self):
+        r = self.run_attack("io-uring")
+        self.assertEqual(r["status"], "SV")
+        self.assertEqual(r["syscall"], "io_uring_setup")
+
+    def test_unshare_is_sv(self):
+        r = self.run_attack("unshare")
+        self.assertEqual(r["status"], "SV")
+        self.assertEqual(r["syscall"], "unshare")
+
+    def test_mount_is_sv(self):
+        r = self.run_attack("mount")
+        self.assertEqual(r["status"], "SV")
+        self.assertEqual(r["syscall"], "mount")
+
+    # --- plain statuses ----------------------------------------------------------------
+    def test_plain_statuses(self):
+        self.assertEqual(self.run_attack("ok")["status"], "OK")
+        r = self.run_attack("exit", "3")
+        self.assertEqual((r["status"], r["exit_code"]), ("RE", 3))
+        r = self.run_attack("segv")
+        self.assertEqual((r["status"], r["signal"]), ("RE", 11))
+
+
+def main():
+    global ARGS
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--grader", required=True)
+    ap.add_argument("--attack", required=True)
+    ap.add_argument("--unprivileged", action="store_true")
+    ARGS, rest = ap.parse_known_args()
+    if os.geteuid() != 0:
+        print("these tests run as root (CI does); skipping", file=sys.stderr)
+        sys.exit(0)
+    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
+
+
+if __name__ == "__main__":
+    main()

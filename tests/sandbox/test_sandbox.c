@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests of the sandbox library's API: statuses, argument checks, slots, cancellation. */
+#include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "sandbox.h"
+
+int main(void);
+
+static struct sbx_policy *policy;
+
+static int setup(void **state)
+{
+        (void)state;
+        char err[256];
+        return sbx_policy_new(NULL, &policy, err, sizeof(err));
+}
+
+static int teardown(void **state)
+{
+        (void)state;
+        sbx_policy_free(policy);
+        return 0;
+}
+
+static struct sbx_config config(const char *const *argv)
+{
+        struct sbx_config c = {.argv = argv, .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1};
+        sbx_limits_default(&c.limits);
+        c.limits.cpu_time = 1;
+        return c;
+}
+
+static void test_status_names_match_the_report_contract(void **state)
+{
+        (void)state;
+        assert_string_equal(sbx_status_name(SBX_STATUS_OK), "OK");
+        assert_string_equal(sbx_status_name(SBX_STATUS_RE), "RE");
+        assert_string_equal(sbx_status_name(SBX_STATUS_TLE), "TLE");
+        assert_string_equal(sbx_status_name(SBX_STATUS_MLE), "MLE");
+        assert_string_equal(sbx_status_name(SBX_STATUS_OLE), "OLE");
+        assert_string_equal(sbx_status_name(SBX_STATUS_SV), "SV");
+        assert_string_equal(sbx_status_name(SBX_STATUS_IE), "IE");
+}
+
+static void test_defaults_follow_design(void **state)
+{
+        (void)state;
+        struct sbx_limits l;
+        sbx_limits_default(&l);
+        assert_true(l.cpu_time == 1.0);
+        assert_int_equal(l.memory, 256u << 20);
+        assert_int_equal(l.output, 64u << 20);
+        assert_int_equal(l.processes, 1);
+}
+
+static void test_true_is_ok_and_false_is_re(void **state)
+{
+        (void)state;
+        const char *t[] = {"true", NULL}, *f[] = {"false", NULL};
+        struct sbx_config c = config(t);
+        struct sbx_result r;
+        assert_int_equal(sbx_run(policy, &c, &r), 0);
+        assert_int_equal(r.status, SBX_STATUS_OK);
+        assert_int_equal(r.exit_code, 0);
+        c = config(f);
+        assert_int_equal(sbx_run(policy, &c, &r), 0);
+        assert_int_equal(r.status, SBX_STATUS_RE);
+        assert_int_equal(r.exit_code, 1);
+}
+
+static void test_bad_arguments_are_einval(void **state)
+{
+        (void)state;
+        const char *empty[] = {"", NULL};
+        struct sbx_config c = config(empty);
+        struct sbx_result r;
+        assert_int_equal(sbx_run(policy, &c, &r), -EINVAL);
+        assert_int_equal(sbx_run(policy, NULL, &r), -EINVAL);
+        const char *t[] = {"true", NULL};
+        c = config(t);
+        c.workdir = "relative/dir";
+        assert_int_equal(sbx_run(policy, &c, &r), -EINVAL);
+}
+
+static void test_missing_program_is_ie_not_a_verdict(void **state)
+{
+        (void)state;
+        const char *argv[] = {"/nonexistent/program", NULL};
+        struct sbx_config c = config(argv);
+        struct sbx_result r;
+        assert_int_equal(sbx_run(policy, &c, &r), 0);
+        assert_int_equal(r.status, SBX_STATUS_IE);
+        assert_non_null(strstr(r.message, "executing"));
+}
+
+static void test_system_dir_as_work_dir_is_refused(void **state)
+{
+        (void)state;
+        const char *argv[] = {"true", NULL};
+        const char *dirs[] = {"/", "/usr", "/etc/x", "/proc"};
+        for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+                struct sbx_config c = config(argv);
+                c.workdir = dirs[i];
+                struct sbx_result r;
+                assert_int_equal(sbx_run(policy, &c, &r), 0);
+                assert_int_equal(r.status, SBX_STATUS_IE);
+        }
+}
+
+static void test_slots_are_exclusive(void **state)
+{
+        (void)state;
+        unsigned a, b;
+        int fa, fb;
+        assert_int_equal(sbx_slot_acquire(500, 10, &a, &fa), 0);
+        assert_int_equal(sbx_slot_acquire(500, 10, &b, &fb), 0);
+        assert_int_not_equal(a, b);
+        sbx_slot_release(fa);
+        sbx_slot_release(fb);
+}
+
+static void *cancel_later(void *arg)
+{
+        usleep(200000);
+        sbx_cancel(arg);
+        return NULL;
+}
+
+static void test_cancelled_run_stops_at_once(void **state)
+{
+        (void)state;
+        const char *argv[] = {"sleep", "30", NULL};
+        struct sbx_config c = config(argv);
+        c.limits.wall_time = 30;
+        struct sbx_cancel cancel = {0};
+        pthread_t t;
+        pthread_create(&t, NULL, cancel_later, &cancel);
+        struct sbx_result r;
+        assert_int_equal(sbx_run_cancellable(policy, &c, &cancel, &r), 0);
+        pthread_join(t, NULL);
+        assert_int_equal(r.status, SBX_STATUS_IE);
+        assert_string_equal(r.message, "cancelled");
+        assert_true(r.wall_time < 5);
+}
+
+static void test_layers_reported(void **state)
+{
+        (void)state;
+        struct sbx_layers l;
+        sbx_policy_layers(policy, &l);
+        assert_true(l.seccomp);
+        assert_true(l.rlimits);
+        if (geteuid() == 0) {
+                assert_true(l.privileged);
+                assert_true(l.pid_ns && l.mount_ns && l.net_ns && l.uid_per_slot);
+        }
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_status_names_match_the_report_contract),
+                cmocka_unit_test(test_defaults_follow_design),
+                cmocka_unit_test(test_true_is_ok_and_false_is_re),
+                cmocka_unit_test(test_bad_arguments_are_einval),
+                cmocka_unit_test(test_missing_program_is_ie_not_a_verdict),
+                cmocka_unit_test(test_system_dir_as_work_dir_is_refused),
+                cmocka_unit_test(test_slots_are_exclusive),
+                cmocka_unit_test(test_cancelled_run_stops_at_once),
+                cmocka_unit_test(test_layers_reported),
+        };
+        return cmocka_run_group_tests(tests, setup, teardown);
+}
