@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* temporary */
 #include "cli.h"
-int grd_cmd_doctor(int argc, char **argv) { (void)argc; (void)argv; return 2; }
 int grd_cmd_run(int argc, char **argv) { (void)argc; (void)argv; return 2; }
 int grd_cmd_verify(int argc, char **argv) { (void)argc; (void)argv; return 2; }
-int grd_cmd_languages(int argc, char **argv) { (void)argc; (void)argv; return 2; }
 int grd_cmd_serve(int argc, char **argv) { (void)argc; (void)argv; return 2; }
 int grd_cmd_health(int argc, char **argv) { (void)argc; (void)argv; return 2; }

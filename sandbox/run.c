@@ -209,6 +209,10 @@ static int build_plan(const struct sbx_policy *p, const struct sbx_config *cfg,
          * touches what it allocates passes the limit, and is seen doing so, long before an
          * allocation is refused. */
         rlim_t backstop = lim->memory ? (rlim_t)(2 * lim->memory + 128 * MIB) : RLIM_INFINITY;
+        /* RLIMIT_DATA also counts every thread's reserved stack: a JVM with its dozen
+         * threads of -Xss32m reserves far more than it uses, so the data backstop is wider. */
+        if (lim->memory && lim->memory_mode == SBX_MEMORY_DATA)
+                backstop = (rlim_t)(2 * lim->memory + 2048 * MIB);
         pl->limit_as = lim->memory_mode == SBX_MEMORY_ADDRESS_SPACE;
         pl->rl_as = (struct rlimit){backstop, backstop};
         pl->rl_data = (struct rlimit){backstop, backstop};

@@ -7,8 +7,9 @@
  * Three answers besides "allow":
  *  - ENOSYS for clone3: glibc then falls back to clone, whose flags the filter can inspect
  *    (clone3 passes them in memory, out of the filter's reach);
- *  - EACCES for socket/socketpair: runtimes probe name services (the JVM asks nscd through a
- *    Unix socket) and carry on when refused; a program gets no network either way;
+ *  - EACCES for socket: runtimes probe name services (the JVM asks nscd through a Unix
+ *    socket) and carry on when refused; a program gets no network either way. socketpair
+ *    is allowed: it reaches nothing outside the program (the JDK's file channels need one);
  *  - everything else: SECCOMP_RET_USER_NOTIF when the kernel has it (the parent learns the
  *    call's number, names it and ends the run as SV), else SECCOMP_RET_KILL_PROCESS.
  * A call from a non-native ABI (i386 "int 0x80", the x32 bit) kills the process at once.
@@ -61,8 +62,9 @@ static const char *const allowed[] = {
         "prctl", "sched_yield", "sched_getaffinity", "sched_setaffinity", "sched_getparam",
         "sched_getscheduler", "sched_get_priority_max", "sched_get_priority_min", "fork", "vfork",
         "execve", "execveat", "wait4", "waitid", "exit", "exit_group",
-        /* the hand-over of the seccomp listener right before exec (no socket can be made) */
-        "sendmsg",
+        /* a connected pair reaches nothing outside; sendmsg also hands over the seccomp
+         * listener right before exec */
+        "socketpair", "sendmsg", "recvmsg", "shutdown",
 };
 
 /* clone() flags that would create namespaces: refused even though clone itself is allowed. */
@@ -107,8 +109,6 @@ int sbx_seccomp_compile(struct sbx_policy *p, char *err, size_t errlen)
                 r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
         if (r == 0)
                 r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 0);
-        if (r == 0)
-                r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socketpair), 0);
         if (r < 0) {
                 if (!err[0])
                         snprintf(err, errlen, "seccomp rules: %s", strerror(-r));

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT */
+/* `grader doctor`: which isolation layers are active here, and a self-test. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "language.h"
+#include "sandbox.h"
+#include "selftest.h"
+
+static const char help[] =
+        "usage: grader doctor [--languages FILE] [--no-selftest] [--no-namespaces]\n"
+        "\n"
+        "Print which isolation layers the sandbox uses on this machine as this user, then\n"
+        "compile and run a tiny program in C, C++, Python 3 (and Java when installed) in the\n"
+        "sandbox. Exit status 0 when every required check passes, 1 otherwise.\n";
+
+static void layer(const char *name, bool on, const char *why_off)
+{
+        printf("  %-34s %s%s%s\n", name, on ? "on" : "OFF", on ? "" : "  ", on ? "" : why_off);
+}
+
+int grd_cmd_doctor(int argc, char **argv)
+{
+        static const struct option opts[] = {{"languages", required_argument, NULL, 'l'},
+                                              {"no-selftest", no_argument, NULL, 'n'},
+                                              {"no-namespaces", no_argument, NULL, 'N'},
+                                              {"help", no_argument, NULL, 'h'},
+                                              {NULL, 0, NULL, 0}};
+        const char *lang_path = NULL;
+        bool selftest = true;
+        struct sbx_policy_opts popts = {0};
+        int c;
+        optind = 1;
+        while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+                switch (c) {
+                case 'l':
+                        lang_path = optarg;
+                        break;
+                case 'n':
+                        selftest = false;
+                        break;
+                case 'N':
+                        popts.no_namespaces = true;
+                        break;
+                case 'h':
+                        fputs(help, stdout);
+                        return GRD_EXIT_OK;
+                default:
+                        fputs(help, stderr);
+                        return GRD_EXIT_USAGE;
+                }
+        }
+        char err[512];
+        struct sbx_policy *p;
+        int r = sbx_policy_new(&popts, &p, err, sizeof(err));
+        if (r < 0)
+                return grd_error("doctor: the sandbox cannot start here: %s", err);
+        struct sbx_layers l;
+        sbx_policy_layers(p, &l);
+        printf("grader %s, running as uid %u\n", GRADER_VERSION, (unsigned)geteuid());
+        printf("mode: %s\n", l.privileged ? "privileged (root): every layer"
+                             : l.user_ns  ? "unprivileged, with a user namespace"
+                                          : "unprivileged, without namespaces (weakest)");
+        printf("isolation layers:\n");
+        const char *nons = l.privileged || l.user_ns
+                                   ? ""
+                                   : "(needs root with CAP_SYS_ADMIN, or user namespaces)";
+        layer("pid namespace (no survivors)", l.pid_ns, nons);
+        layer("mount namespace (read-only root)", l.mount_ns, nons);
+        layer("network namespace (no network)", l.net_ns, nons);
+        layer("ipc and uts namespaces", l.ipc_ns && l.uts_ns, nons);
+        layer("user namespace", l.user_ns, l.privileged ? "(not needed: root)" : nons);
+        layer("own uid per slot", l.uid_per_slot, "(needs root: runs share this uid)");
+        layer("seccomp allow-list", l.seccomp, "");
+        layer("named forbidden calls (notify)", l.seccomp_notify, "(kernel older than 5.0)");
+        layer("capabilities dropped", l.caps_dropped, "");
+        layer("no_new_privs", l.no_new_privs, "");
+        layer("rlimits", l.rlimits, "");
+        int rc = GRD_EXIT_OK;
+        if (selftest) {
+                struct grd_languages *langs;
+                if (grd_languages_load(lang_path, &langs, err, sizeof(err)) < 0) {
+                        sbx_policy_free(p);
+                        return grd_error("doctor: %s", err);
+                }
+                unsigned slot = 0;
+                int lock = -1;
+                r = sbx_slot_acquire(0, 1000, &slot, &lock);
+                if (r < 0) {
+                        grd_languages_free(langs);
+                        sbx_policy_free(p);
+                        return grd_error("doctor: no free sandbox slot: %s", strerror(-r));
+                }
+                printf("self-test:\n");
+                fflush(stdout);
+                char why[512];
+                int failed = grd_selftest(p, langs, slot, stdout, why, sizeof(why));
+                if (failed != 0) {
+                        printf("self-test FAILED: %s\n", why);
+                        rc = GRD_EXIT_FAIL;
+                } else {
+                        printf("self-test passed\n");
+                }
+                sbx_slot_release(lock);
+                grd_languages_free(langs);
+        }
+        sbx_policy_free(p);
+        return rc;
+}

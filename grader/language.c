@@ -1,0 +1,356 @@
+/* SPDX-License-Identifier: MIT */
+/* The language table: loading and validating languages.json, expanding command templates. */
+#include "language.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "common.h"
+
+#define MAX_TABLE (1u << 20)
+
+static void free_strv(char **v)
+{
+        if (!v)
+                return;
+        for (char **p = v; *p; p++)
+                free(*p);
+        free(v);
+}
+
+static void lang_release(struct grd_language *l)
+{
+        free(l->id);
+        free(l->name);
+        free(l->binary);
+        free_strv(l->extensions);
+        free_strv(l->compile);
+        free_strv(l->run);
+        free_strv(l->version);
+}
+
+void grd_languages_free(struct grd_languages *t)
+{
+        if (!t)
+                return;
+        for (size_t i = 0; i < t->n; i++)
+                lang_release(&t->langs[i]);
+        free(t->langs);
+        free(t);
+}
+
+/* A JSON array of strings into a NULL-terminated vector. */
+static int strv(json_t *a, bool allow_missing, char ***ret, const char *what, char *err,
+                size_t errlen)
+{
+        *ret = NULL;
+        if (!a && allow_missing)
+                return 0;
+        if (!json_is_array(a) || json_array_size(a) == 0 ||
+            json_array_size(a) > GRD_LANG_MAX_ARGS) {
+                snprintf(err, errlen, "'%s' must be a non-empty array of at most %d strings", what,
+                         GRD_LANG_MAX_ARGS);
+                return -EINVAL;
+        }
+        char **v = calloc(json_array_size(a) + 1, sizeof(char *));
+        if (!v)
+                return -ENOMEM;
+        size_t i;
+        json_t *x;
+        json_array_foreach(a, i, x) {
+                if (!json_is_string(x)) {
+                        snprintf(err, errlen, "'%s' item %zu is not a string", what, i);
+                        free_strv(v);
+                        return -EINVAL;
+                }
+                v[i] = strdup(json_string_value(x));
+        }
+        *ret = v;
+        return 0;
+}
+
+static int limits(json_t *o, struct grd_lang_limits *l, const char *what, char *err,
+                  size_t errlen)
+{
+        memset(l, 0, sizeof(*l));
+        if (!o)
+                return 0;
+        if (!json_is_object(o)) {
+                snprintf(err, errlen, "'%s' must be an object", what);
+                return -EINVAL;
+        }
+        const char *k;
+        json_t *v;
+        json_object_foreach(o, k, v) {
+                if (!strcmp(k, "time") || !strcmp(k, "time_multiplier")) {
+                        if (!json_is_number(v) || json_number_value(v) <= 0 ||
+                            json_number_value(v) > 3600) {
+                                snprintf(err, errlen, "'%s.%s' must be a number in (0, 3600]",
+                                         what, k);
+                                return -EINVAL;
+                        }
+                        *(k[4] ? &l->time_multiplier : &l->time) = json_number_value(v);
+                } else if (!strcmp(k, "memory") || !strcmp(k, "extra_memory") ||
+                           !strcmp(k, "output")) {
+                        uint64_t *dst = !strcmp(k, "memory")   ? &l->memory
+                                        : !strcmp(k, "output") ? &l->output
+                                                               : &l->extra_memory;
+                        if (!json_is_string(v) || cmn_parse_size(json_string_value(v), dst) < 0) {
+                                snprintf(err, errlen, "'%s.%s' must be a size like \"256M\"",
+                                         what, k);
+                                return -EINVAL;
+                        }
+                } else if (!strcmp(k, "processes")) {
+                        if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+                            json_integer_value(v) > 10000) {
+                                snprintf(err, errlen, "'%s.processes' must be 1..10000", what);
+                                return -EINVAL;
+                        }
+                        l->processes = (unsigned)json_integer_value(v);
+                } else if (!strcmp(k, "memory_mode")) {
+                        const char *m = json_string_value(v);
+                        l->memory_mode_set = true;
+                        if (m && !strcmp(m, "address-space")) {
+                                l->memory_mode = SBX_MEMORY_ADDRESS_SPACE;
+                        } else if (m && !strcmp(m, "data")) {
+                                l->memory_mode = SBX_MEMORY_DATA;
+                        } else {
+                                snprintf(err, errlen,
+                                         "'%s.memory_mode' must be \"address-space\" or \"data\"",
+                                         what);
+                                return -EINVAL;
+                        }
+                } else {
+                        snprintf(err, errlen, "unknown key '%s.%s'", what, k);
+                        return -EINVAL;
+                }
+        }
+        return 0;
+}
+
+static int parse_lang(json_t *o, struct grd_language *l, char *err, size_t errlen)
+{
+        if (!json_is_object(o)) {
+                snprintf(err, errlen, "not an object");
+                return -EINVAL;
+        }
+        const char *id = json_string_value(json_object_get(o, "id"));
+        if (!id || !*id || strlen(id) > 32 || strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789_-+.") != strlen(id)) {
+                snprintf(err, errlen, "'id' must be a short lower-case name");
+                return -EINVAL;
+        }
+        l->id = strdup(id);
+        const char *name = json_string_value(json_object_get(o, "name"));
+        l->name = strdup(name ? name : id);
+        const char *bin = json_string_value(json_object_get(o, "binary"));
+        if (bin && (!*bin || strchr(bin, '/'))) {
+                snprintf(err, errlen, "'binary' must be a plain file name");
+                return -EINVAL;
+        }
+        l->binary = strdup(bin ? bin : "main");
+        int r = strv(json_object_get(o, "extensions"), false, &l->extensions, "extensions", err,
+                     errlen);
+        if (r == 0)
+                r = strv(json_object_get(o, "compile"), true, &l->compile, "compile", err, errlen);
+        if (r == 0)
+                r = strv(json_object_get(o, "run"), false, &l->run, "run", err, errlen);
+        if (r == 0)
+                r = strv(json_object_get(o, "version"), true, &l->version, "version", err, errlen);
+        if (r == 0)
+                r = limits(json_object_get(o, "compile_limits"), &l->compile_limits,
+                           "compile_limits", err, errlen);
+        if (r == 0)
+                r = limits(json_object_get(o, "run_limits"), &l->run_limits, "run_limits", err,
+                           errlen);
+        return r;
+}
+
+static const char *default_path(void)
+{
+        const char *env = getenv("GRADER_LANGUAGES");
+        if (env && *env)
+                return env;
+        if (access(GRADER_DATADIR "/languages.json", R_OK) == 0)
+                return GRADER_DATADIR "/languages.json";
+        return GRADER_SOURCE_DATADIR "/languages.json";
+}
+
+int grd_languages_load(const char *path, struct grd_languages **ret, char *err, size_t errlen)
+{
+        if (!path)
+                path = default_path();
+        char *buf;
+        size_t len;
+        int r = cmn_read_file(path, MAX_TABLE, &buf, &len);
+        if (r < 0) {
+                snprintf(err, errlen, "language table '%s': %s", path, strerror(-r));
+                return r;
+        }
+        json_error_t je;
+        json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
+        free(buf);
+        if (!root) {
+                snprintf(err, errlen, "language table '%s':%d:%d: %s", path, je.line, je.column,
+                         je.text);
+                return -EINVAL;
+        }
+        json_t *arr = json_object_get(root, "languages");
+        if (!json_is_array(arr) || json_array_size(arr) == 0 || json_array_size(arr) > 256) {
+                snprintf(err, errlen, "language table '%s': 'languages' must be a non-empty array",
+                         path);
+                json_decref(root);
+                return -EINVAL;
+        }
+        struct grd_languages *t = calloc(1, sizeof(*t));
+        t->langs = calloc(json_array_size(arr), sizeof(*t->langs));
+        size_t i;
+        json_t *o;
+        r = 0;
+        json_array_foreach(arr, i, o) {
+                char msg[200] = "";
+                t->n = i + 1;
+                r = parse_lang(o, &t->langs[i], msg, sizeof(msg));
+                if (r == 0 && grd_language_find(t, t->langs[i].id) != &t->langs[i]) {
+                        snprintf(msg, sizeof(msg), "duplicate id");
+                        r = -EINVAL;
+                }
+                if (r < 0) {
+                        const char *id = json_string_value(json_object_get(o, "id"));
+                        snprintf(err, errlen, "language table '%s': language %zu%s%s%s: %s", path,
+                                 i, id ? " ('" : "", id ? id : "", id ? "')" : "", msg);
+                        break;
+                }
+        }
+        json_decref(root);
+        if (r < 0) {
+                grd_languages_free(t);
+                return r;
+        }
+        *ret = t;
+        return 0;
+}
+
+const struct grd_language *grd_language_find(const struct grd_languages *t, const char *id)
+{
+        for (size_t i = 0; i < t->n; i++) {
+                if (t->langs[i].id && !strcmp(t->langs[i].id, id))
+                        return &t->langs[i];
+        }
+        return NULL;
+}
+
+const struct grd_language *grd_language_guess(const struct grd_languages *t, const char *file)
+{
+        const char *dot = strrchr(file, '.');
+        if (!dot)
+                return NULL;
+        /* exact case first (".C" is C++), then case-insensitively */
+        for (int pass = 0; pass < 2; pass++) {
+                for (size_t i = 0; i < t->n; i++) {
+                        for (char **e = t->langs[i].extensions; e && *e; e++) {
+                                if (pass == 0 ? !strcmp(*e, dot) : !strcasecmp(*e, dot))
+                                        return &t->langs[i];
+                        }
+                }
+        }
+        return NULL;
+}
+
+const char *grd_language_missing(const struct grd_language *l)
+{
+        if (l->compile && l->compile[0][0] == '/' && access(l->compile[0], X_OK) < 0)
+                return l->compile[0];
+        if (l->run[0][0] == '/' && access(l->run[0], X_OK) < 0)
+                return l->run[0];
+        return NULL;
+}
+
+const char *grd_language_main_file(const char *const *names)
+{
+        if (!names[0])
+                return NULL;
+        for (size_t i = 0; names[i]; i++) {
+                const char *dot = strrchr(names[i], '.');
+                size_t stem = dot ? (size_t)(dot - names[i]) : strlen(names[i]);
+                if (stem == 4 && (!strncmp(names[i], "main", 4) || !strncmp(names[i], "Main", 4)))
+                        return names[i];
+        }
+        return names[0];
+}
+
+static int put(char **out, size_t *n, char *store, size_t storelen, size_t *used, const char *s,
+               size_t len)
+{
+        if (*n >= GRD_LANG_MAX_ARGS || *used + len + 1 > storelen)
+                return -E2BIG;
+        memcpy(store + *used, s, len);
+        store[*used + len] = '\0';
+        out[(*n)++] = store + *used;
+        *used += len + 1;
+        return 0;
+}
+
+int grd_language_expand(const struct grd_language *l, char *const *tmpl,
+                        const struct grd_lang_vars *v, char **out, char *store, size_t storelen)
+{
+        size_t n = 0, used = 0;
+        char cls[256] = "", mem[32];
+        if (v->main) {
+                cmn_strlcpy(cls, v->main, sizeof(cls));
+                char *dot = strrchr(cls, '.');
+                if (dot)
+                        *dot = '\0';
+        }
+        snprintf(mem, sizeof(mem), "%u", v->memory_mb);
+        for (size_t i = 0; tmpl[i]; i++) {
+                if (!strcmp(tmpl[i], "{files}")) {
+                        for (size_t k = 0; v->files && v->files[k]; k++) {
+                                if (put(out, &n, store, storelen, &used, v->files[k],
+                                        strlen(v->files[k])) < 0)
+                                        return -E2BIG;
+                        }
+                        continue;
+                }
+                /* substitute every placeholder inside the word */
+                char word[1024];
+                size_t w = 0;
+                for (const char *p = tmpl[i]; *p;) {
+                        const char *val = NULL;
+                        size_t skip = 0;
+                        if (!strncmp(p, "{main}", 6)) {
+                                val = v->main ? v->main : "";
+                                skip = 6;
+                        } else if (!strncmp(p, "{binary}", 8)) {
+                                val = l->binary;
+                                skip = 8;
+                        } else if (!strncmp(p, "{class}", 7)) {
+                                val = cls;
+                                skip = 7;
+                        } else if (!strncmp(p, "{memory_mb}", 11)) {
+                                val = mem;
+                                skip = 11;
+                        }
+                        if (val) {
+                                size_t vl = strlen(val);
+                                if (w + vl >= sizeof(word))
+                                        return -E2BIG;
+                                memcpy(word + w, val, vl);
+                                w += vl;
+                                p += skip;
+                        } else {
+                                if (w + 1 >= sizeof(word))
+                                        return -E2BIG;
+                                word[w++] = *p++;
+                        }
+                }
+                if (put(out, &n, store, storelen, &used, word, w) < 0)
+                        return -E2BIG;
+        }
+        out[n] = NULL;
+        return 0;
+}

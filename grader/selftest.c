@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The start-up self-test. A libc or runtime upgrade that needs a system call the allow-list
+ * lacks would otherwise show up as every student's program failing; here it shows up once,
+ * at start, with the call's name.
+ */
+#include "selftest.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "build.h"
+#include "common.h"
+
+struct probe {
+        const char *lang;
+        const char *file;
+        const char *source;
+        bool required;
+};
+
+static const struct probe probes[] = {
+        {"c", "main.c",
+         "#include <stdio.h>\n#include <stdlib.h>\n#include <math.h>\n"
+         "int main(void){long a,b; if(scanf(\"%ld %ld\",&a,&b)!=2) return 1;\n"
+         "char *p=malloc(1<<20); p[0]=1; printf(\"%ld\\n\",a+b+(long)sqrt(0.0)); free(p);"
+         " return 0;}\n",
+         true},
+        {"cpp", "main.cpp",
+         "#include <iostream>\n#include <vector>\n#include <string>\n#include <algorithm>\n"
+         "int main(){long a,b; std::cin>>a>>b; std::vector<long> v{a,b};\n"
+         "std::sort(v.begin(),v.end()); std::cout<<v[0]+v[1]<<std::endl; return 0;}\n",
+         true},
+        {"python3", "main.py",
+         "import sys, math, collections, re\n"
+         "a, b = map(int, sys.stdin.read().split())\nprint(a + b)\n",
+         true},
+        {"java", "Main.java",
+         "import java.util.*;\npublic class Main { public static void main(String[] x) {\n"
+         "Scanner s = new Scanner(System.in); long a = s.nextLong(), b = s.nextLong();\n"
+         "List<Long> l = new ArrayList<>(); l.add(a + b); System.out.println(l.get(0)); } }\n",
+         false},
+};
+
+static int check(struct grd_env *env, const struct grd_language *l, const struct probe *pr,
+                 const char *input, char *why, size_t whylen)
+{
+        struct grd_source src = {.name = pr->file,
+                                 .data = (const unsigned char *)pr->source,
+                                 .len = strlen(pr->source)};
+        struct grd_compiled c;
+        char err[256];
+        int r = grd_compile(env, l, &src, 1, &c, err, sizeof(err));
+        if (r < 0) {
+                snprintf(why, whylen, "%s: %s", l->id, err);
+                return -1;
+        }
+        if (!c.ok) {
+                snprintf(why, whylen, "%s: compiling failed: %s%s%s", l->id,
+                         sbx_status_name(c.res.status), c.res.message[0] ? ": " : "",
+                         c.output && c.output[0] ? c.output : c.res.message);
+                grd_compiled_release(&c);
+                return -1;
+        }
+        char outpath[PATH_MAX];
+        if (snprintf(outpath, sizeof(outpath), "%s/selftest-%s.out", env->workroot, l->id) >=
+            (int)sizeof(outpath)) {
+                grd_compiled_release(&c);
+                return -1;
+        }
+        int ofd = open(outpath, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (ofd < 0) {
+                snprintf(why, whylen, "%s: %s", outpath, strerror(errno));
+                grd_compiled_release(&c);
+                return -1;
+        }
+        struct grd_run_limits lim = {.time = 5, .wall = 20, .memory = 256u << 20,
+                                     .output = 1 << 20};
+        struct sbx_result res;
+        r = grd_run_compiled(env, l, &c, &lim, input, ofd, -1, &res, err, sizeof(err));
+        grd_compiled_release(&c);
+        char buf[64] = "";
+        ssize_t n = pread(ofd, buf, sizeof(buf) - 1, 0);
+        close(ofd);
+        buf[n > 0 ? n : 0] = '\0';
+        if (r < 0) {
+                snprintf(why, whylen, "%s: %s", l->id, err);
+                return -1;
+        }
+        if (res.status != SBX_STATUS_OK) {
+                snprintf(why, whylen, "%s: the test program ended %s: %s", l->id,
+                         sbx_status_name(res.status), res.message);
+                return -1;
+        }
+        if (strcmp(buf, "5\n") != 0) {
+                snprintf(why, whylen, "%s: the test program printed '%.20s', not '5'", l->id,
+                         buf);
+                return -1;
+        }
+        return 0;
+}
+
+int grd_selftest(const struct sbx_policy *p, const struct grd_languages *langs, unsigned slot,
+                 FILE *out, char *why, size_t whylen)
+{
+        struct grd_env env;
+        int r = grd_env_init(&env, p, slot, NULL);
+        if (r < 0) {
+                snprintf(why, whylen, "creating a scratch dir: %s", strerror(-r));
+                return r;
+        }
+        char input[PATH_MAX];
+        r = cmn_join(input, sizeof(input), env.workroot, "selftest.in");
+        if (r == 0)
+                r = cmn_write_file_atomic(input, "2 3\n", 4, 0644);
+        if (r < 0) {
+                snprintf(why, whylen, "writing '%s': %s", input, strerror(-r));
+                grd_env_release(&env);
+                return r;
+        }
+        int failed = 0;
+        why[0] = '\0';
+        for (size_t i = 0; i < CMN_ARRAY_SIZE(probes); i++) {
+                const struct probe *pr = &probes[i];
+                const struct grd_language *l = grd_language_find(langs, pr->lang);
+                const char *missing = l ? grd_language_missing(l) : "no such language";
+                if (!l || missing) {
+                        if (out)
+                                fprintf(out, "  %-8s %s (%s)\n", pr->lang,
+                                        pr->required ? "FAIL" : "skipped", missing);
+                        if (pr->required) {
+                                if (!failed)
+                                        snprintf(why, whylen, "%s: %s", pr->lang, missing);
+                                failed++;
+                        }
+                        continue;
+                }
+                char msg[512] = "";
+                double t0 = cmn_monotonic();
+                int ok = check(&env, l, pr, input, msg, sizeof(msg));
+                if (out)
+                        fprintf(out, "  %-8s %s (%.2f s)%s%s\n", pr->lang, ok == 0 ? "ok" : "FAIL",
+                                cmn_monotonic() - t0, ok == 0 ? "" : ": ", ok == 0 ? "" : msg);
+                if (ok < 0) {
+                        if (!failed)
+                                cmn_strlcpy(why, msg, whylen);
+                        failed++;
+                }
+        }
+        grd_env_release(&env);
+        return failed;
+}
