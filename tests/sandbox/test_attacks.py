@@ -6,6 +6,7 @@ status and that the host is untouched.
 usage: test_attacks.py --grader PATH --attack PATH [--unprivileged] [unittest args...]
 With --unprivileged the grader runs as 'nobody' through setpriv (an ordinary uid)."""
 import argparse
+import fcntl
 import json
 import os
 import pwd
@@ -42,8 +43,19 @@ def processes_of(uids):
     return found
 
 
+LOCK_PATH = "/tmp/grader-attack-tests.lock"
+
+# Tests that look for surviving sandbox processes hold this lock exclusively; every other test
+# holds it shared, so a concurrent test's live processes are never mistaken for survivors.
+EXCLUSIVE = {"test_fork_bomb_is_contained", "test_thread_bomb_is_contained",
+             "test_setsid_double_fork_leaves_no_survivor"}
+
+
 class Attack(unittest.TestCase):
     def setUp(self):
+        self.lock = open(LOCK_PATH, "a")
+        fcntl.flock(self.lock, fcntl.LOCK_EX if self._testMethodName in EXCLUSIVE
+                    else fcntl.LOCK_SH)
         self.dir = tempfile.mkdtemp(prefix="grader-attack-")
         os.chmod(self.dir, 0o755)
         self.work = os.path.join(self.dir, "work")
@@ -59,6 +71,7 @@ class Attack(unittest.TestCase):
 
     def tearDown(self):
         shutil.rmtree(self.dir, ignore_errors=True)
+        self.lock.close()
 
     def run_attack(self, *args, opts=(), pass_fds=(), timeout=30):
         out = os.path.join(self.dir, "out.txt")
