@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Build with -Werror (a release build and an ASan+UBSan build) and run every test through
+# ctest in both. The last lines are ctest's summary of the release build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh
+
+jobs=$(nproc)
+echo "== configure and build (release, -Werror)"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGRADER_WERROR=ON >/dev/null
+cmake --build build -j"$jobs"
+
+echo "== configure and build (AddressSanitizer + UndefinedBehaviorSanitizer)"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DGRADER_SANITIZE=ON -DGRADER_WERROR=ON >/dev/null
+cmake --build build-asan -j"$jobs"
+
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+echo "== tests under ASan+UBSan"
+asan_status=0
+ctest --test-dir build-asan -j"$jobs" --output-on-failure --timeout 300 || asan_status=$?
+
+echo "== tests (release build)"
+status=0
+ctest --test-dir build -j"$jobs" --output-on-failure --timeout 300 || status=$?
+if ((asan_status != 0)); then
+        echo "the ASan+UBSan run failed (see above)" >&2
+        exit "$asan_status"
+fi
+exit "$status"
