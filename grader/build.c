@@ -332,7 +332,8 @@ int grd_run_compiled(struct grd_env *env, const struct grd_language *lang,
                 return r;
         }
         const struct grd_lang_limits *rl = &lang->run_limits;
-        unsigned mem_mb = (unsigned)(lim->memory >> 20);
+        /* {memory_mb} is the whole sandbox limit (the heap may use all of it) */
+        unsigned mem_mb = (unsigned)((lim->memory + rl->extra_memory) >> 20);
         char *argv[GRD_LANG_MAX_ARGS + 1];
         char store[8192];
         const char *files[] = {c->main, NULL};
@@ -358,6 +359,13 @@ int grd_run_compiled(struct grd_env *env, const struct grd_language *lang,
         cfg.limits.output = lim->output;
         apply_lang_limits(&cfg.limits, rl);
         r = sbx_run_cancellable(env->policy, &cfg, env->cancel, res);
+        if (r == 0 && res->status == SBX_STATUS_RE && rl->memory_exit_code &&
+            res->exit_code == rl->memory_exit_code) {
+                /* the runtime refused an allocation at its own heap limit and said so */
+                res->status = SBX_STATUS_MLE;
+                snprintf(res->message, sizeof(res->message),
+                         "the runtime ran out of memory (exit status %d)", res->exit_code);
+        }
         if (in >= 0)
                 close(in);
         cmn_rmtree(dir);

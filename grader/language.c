@@ -112,6 +112,14 @@ static int limits(json_t *o, struct grd_lang_limits *l, const char *what, char *
                                 return -EINVAL;
                         }
                         l->processes = (unsigned)json_integer_value(v);
+                } else if (!strcmp(k, "memory_exit_code")) {
+                        if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+                            json_integer_value(v) > 255) {
+                                snprintf(err, errlen, "'%s.memory_exit_code' must be 1..255",
+                                         what);
+                                return -EINVAL;
+                        }
+                        l->memory_exit_code = (int)json_integer_value(v);
                 } else if (!strcmp(k, "memory_mode")) {
                         const char *m = json_string_value(v);
                         l->memory_mode_set = true;

@@ -18,6 +18,7 @@ struct grd_lang_limits {
         uint64_t extra_memory;    /* run: added to the sandbox limit (runtime overhead) */
         uint64_t output;          /* compile: cap on the compiler's output */
         unsigned processes;       /* 0 = not set */
+        int memory_exit_code;     /* run: this exit status means "out of memory" (MLE); 0 none */
         bool memory_mode_set;
         enum sbx_memory_mode memory_mode;
 };

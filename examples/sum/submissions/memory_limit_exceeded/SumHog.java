@@ -1,4 +1,4 @@
-// sum: memory limit exceeded. Keeps 16 MiB long[] blocks in a list up to 1 GiB,
+// sum: memory limit exceeded. Keeps 64 MiB long[] blocks in a list up to 1 GiB,
 // filling each one so its pages are really touched. Under a memory limit the
 // JVM throws OutOfMemoryError (or the kernel kills it).
 import java.util.ArrayList;
@@ -8,8 +8,8 @@ import java.util.List;
 public class SumHog {
     public static void main(String[] args) throws Exception {
         List<long[]> blocks = new ArrayList<>();
-        for (int i = 0; i < 64; i++) {
-            long[] block = new long[2 << 20]; // 2 Mi longs = 16 MiB
+        for (int i = 0; i < 16; i++) {
+            long[] block = new long[8 << 20]; // 8 Mi longs = 64 MiB, too big for the young generation
             Arrays.fill(block, i + 1);
             blocks.add(block);
         }

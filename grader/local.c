@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/* Set-up shared by `grader run` and `grader verify`. */
+#include "local.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "common.h"
+
+#define SOURCE_MAX (4u << 20)
+
+int grd_local_init(struct grd_local *l, const char *languages_path)
+{
+        memset(l, 0, sizeof(*l));
+        l->slot_fd = -1;
+        char err[512];
+        if (grd_languages_load(languages_path, &l->langs, err, sizeof(err)) < 0)
+                return grd_error("%s", err);
+        int r = sbx_policy_new(NULL, &l->policy, err, sizeof(err));
+        if (r < 0) {
+                grd_local_release(l);
+                return grd_error("the sandbox cannot start here: %s", err);
+        }
+        unsigned slot;
+        r = sbx_slot_acquire(0, 1000, &slot, &l->slot_fd);
+        if (r < 0) {
+                grd_local_release(l);
+                return grd_error("no free sandbox slot: %s", strerror(-r));
+        }
+        r = grd_env_init(&l->env, l->policy, slot, NULL);
+        if (r < 0) {
+                grd_local_release(l);
+                return grd_error("creating a work dir: %s", strerror(-r));
+        }
+        return 0;
+}
+
+void grd_local_release(struct grd_local *l)
+{
+        grd_env_release(&l->env);
+        sbx_slot_release(l->slot_fd);
+        l->slot_fd = -1;
+        sbx_policy_free(l->policy);
+        l->policy = NULL;
+        grd_languages_free(l->langs);
+        l->langs = NULL;
+}
+
+struct grd_problem *grd_local_problem(const char *dir)
+{
+        struct grd_problem *p;
+        char err[1024];
+        struct grd_problem_defaults d = {0};
+        if (grd_problem_load(dir, &d, &p, err, sizeof(err)) < 0) {
+                grd_error("%s", err);
+                return NULL;
+        }
+        return p;
+}
+
+int grd_files_read(struct grd_files *f, char *const *paths, size_t n, char *err, size_t errlen)
+{
+        memset(f, 0, sizeof(*f));
+        if (n > CMN_ARRAY_SIZE(f->src)) {
+                snprintf(err, errlen, "at most %zu files make a submission",
+                         CMN_ARRAY_SIZE(f->src));
+                return -E2BIG;
+        }
+        for (size_t i = 0; i < n; i++) {
+                char *buf;
+                size_t len;
+                int r = cmn_read_file(paths[i], SOURCE_MAX, &buf, &len);
+                if (r < 0) {
+                        snprintf(err, errlen, "cannot read '%s': %s", paths[i],
+                                 r == -EFBIG ? "larger than 4 MiB" : strerror(-r));
+                        grd_files_release(f);
+                        return r;
+                }
+                const char *base = strrchr(paths[i], '/');
+                f->names[i] = strdup(base ? base + 1 : paths[i]);
+                f->data[i] = (unsigned char *)buf;
+                f->src[i] = (struct grd_source){f->names[i], f->data[i], len};
+                f->n = i + 1;
+        }
+        return 0;
+}
+
+void grd_files_release(struct grd_files *f)
+{
+        for (size_t i = 0; i < f->n; i++) {
+                free(f->names[i]);
+                free(f->data[i]);
+        }
+        f->n = 0;
+}
