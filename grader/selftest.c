@@ -73,7 +73,7 @@ static int check(struct grd_env *env, const struct grd_language *l, const struct
         }
         int ofd = open(outpath, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
         if (ofd < 0) {
-                snprintf(why, whylen, "%s: %s", outpath, strerror(errno));
+                snprintf(why, whylen, "%.300s: %s", outpath, strerror(errno));
                 grd_compiled_release(&c);
                 return -1;
         }

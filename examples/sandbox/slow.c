@@ -1,0 +1,7 @@
+/* Too slow: burns CPU forever. */
+int main(void)
+{
+        volatile unsigned long x = 0;
+        for (;;)
+                x++;
+}
