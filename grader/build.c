@@ -31,7 +31,11 @@ int grd_env_init(struct grd_env *env, const struct sbx_policy *policy, unsigned 
         int r = cmn_mkdir_p(base, 0755);
         if (r < 0)
                 return r;
-        if (snprintf(env->workroot, sizeof(env->workroot), "%s/grader-%u-XXXXXX", base, slot) >=
+        /* the sandbox binds work dirs by absolute path */
+        char abs[PATH_MAX];
+        if (!realpath(base, abs))
+                return -errno;
+        if (snprintf(env->workroot, sizeof(env->workroot), "%s/grader-%u-XXXXXX", abs, slot) >=
             (int)sizeof(env->workroot))
                 return -ENAMETOOLONG;
         if (!mkdtemp(env->workroot))
@@ -60,8 +64,7 @@ static int fresh_dir(struct grd_env *env, const char *what, char *out, size_t n)
 
 static bool plain_name(const char *s)
 {
-        return s && *s && strcmp(s, ".") && strcmp(s, "..") && !strchr(s, '/') &&
-               strlen(s) < 200;
+        return s && *s && strcmp(s, ".") && strcmp(s, "..") && !strchr(s, '/') && strlen(s) < 200;
 }
 
 static int copy_at(int sfd, int dfd, int depth, size_t *files, size_t *bytes, size_t max_files,
@@ -109,8 +112,8 @@ static int copy_at(int sfd, int dfd, int depth, size_t *files, size_t *bytes, si
                 }
                 if (!S_ISREG(st.st_mode))
                         continue; /* symlinks, fifos, devices: never followed, never copied */
-                int in = openat(dirfd(d), de->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
-                                                              O_NONBLOCK);
+                int in = openat(dirfd(d), de->d_name,
+                                O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
                 if (in < 0)
                         continue;
                 mode_t mode = (st.st_mode & 0111) ? 0755 : 0644;
@@ -192,9 +195,8 @@ static char *read_capture(int fd)
         return s;
 }
 
-int grd_compile(struct grd_env *env, const struct grd_language *lang,
-                const struct grd_source *src, size_t n, struct grd_compiled *out, char *err,
-                size_t errlen)
+int grd_compile(struct grd_env *env, const struct grd_language *lang, const struct grd_source *src,
+                size_t n, struct grd_compiled *out, char *err, size_t errlen)
 {
         memset(out, 0, sizeof(*out));
         if (n == 0 || n > 64) {
@@ -307,8 +309,8 @@ void grd_compiled_release(struct grd_compiled *c)
 
 int grd_run_compiled(struct grd_env *env, const struct grd_language *lang,
                      const struct grd_compiled *c, const struct grd_run_limits *lim,
-                     const char *stdin_path, int stdout_fd, int stderr_fd,
-                     struct sbx_result *res, char *err, size_t errlen)
+                     const char *stdin_path, int stdout_fd, int stderr_fd, struct sbx_result *res,
+                     char *err, size_t errlen)
 {
         char dir[PATH_MAX];
         int r = fresh_dir(env, "run", dir, sizeof(dir));

@@ -13,10 +13,10 @@
 /* What a grading needs from its surroundings; one per worker. */
 struct grd_env {
         const struct sbx_policy *policy;
-        unsigned slot;              /* the worker's sandbox slot */
-        struct sbx_cancel *cancel;  /* may be NULL */
-        char workroot[PATH_MAX];    /* private scratch space of this worker */
-        unsigned long seq;          /* names fresh directories under workroot */
+        unsigned slot;             /* the worker's sandbox slot */
+        struct sbx_cancel *cancel; /* may be NULL */
+        char workroot[PATH_MAX];   /* private scratch space of this worker */
+        unsigned long seq;         /* names fresh directories under workroot */
 };
 
 /* A source file of a submission. */
@@ -53,9 +53,8 @@ void grd_env_release(struct grd_env *env);
  * Return: 0 with *out filled (out->ok false means CE, or IE when out->internal_error);
  * -errno when the grader itself failed (with err filled).
  */
-int grd_compile(struct grd_env *env, const struct grd_language *lang,
-                const struct grd_source *src, size_t n, struct grd_compiled *out, char *err,
-                size_t errlen);
+int grd_compile(struct grd_env *env, const struct grd_language *lang, const struct grd_source *src,
+                size_t n, struct grd_compiled *out, char *err, size_t errlen);
 
 /* grd_compiled_release - remove its directory and free its output. */
 void grd_compiled_release(struct grd_compiled *c);
@@ -76,8 +75,8 @@ struct grd_run_limits {
  */
 int grd_run_compiled(struct grd_env *env, const struct grd_language *lang,
                      const struct grd_compiled *c, const struct grd_run_limits *lim,
-                     const char *stdin_path, int stdout_fd, int stderr_fd,
-                     struct sbx_result *res, char *err, size_t errlen);
+                     const char *stdin_path, int stdout_fd, int stderr_fd, struct sbx_result *res,
+                     char *err, size_t errlen);
 
 /*
  * grd_copy_tree - copy regular files and directories from src to dst (created) without

@@ -7,9 +7,9 @@
 
 /* Exit statuses shared by the subcommands (DESIGN 3.1, 3.2). */
 enum {
-        GRD_EXIT_OK = 0,     /* status OK / verdict AC / success */
-        GRD_EXIT_FAIL = 1,   /* another status or verdict */
-        GRD_EXIT_USAGE = 2,  /* usage or internal error */
+        GRD_EXIT_OK = 0,    /* status OK / verdict AC / success */
+        GRD_EXIT_FAIL = 1,  /* another status or verdict */
+        GRD_EXIT_USAGE = 2, /* usage or internal error */
 };
 
 int grd_cmd_sandbox(int argc, char **argv);
@@ -20,7 +20,8 @@ int grd_cmd_languages(int argc, char **argv);
 int grd_cmd_serve(int argc, char **argv);
 int grd_cmd_health(int argc, char **argv);
 
-/* Print "grader: " + message to stderr; returns GRD_EXIT_USAGE for `return grd_usage_error(...)`. */
+/* Print "grader: " + message to stderr; returns GRD_EXIT_USAGE for `return grd_usage_error(...)`.
+ */
 int grd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -25,10 +25,10 @@ static void layer(const char *name, bool on, const char *why_off)
 int grd_cmd_doctor(int argc, char **argv)
 {
         static const struct option opts[] = {{"languages", required_argument, NULL, 'l'},
-                                              {"no-selftest", no_argument, NULL, 'n'},
-                                              {"no-namespaces", no_argument, NULL, 'N'},
-                                              {"help", no_argument, NULL, 'h'},
-                                              {NULL, 0, NULL, 0}};
+                                             {"no-selftest", no_argument, NULL, 'n'},
+                                             {"no-namespaces", no_argument, NULL, 'N'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
         const char *lang_path = NULL;
         bool selftest = true;
         struct sbx_policy_opts popts = {0};

@@ -16,8 +16,8 @@ static const char help[] = "usage: grader languages [--languages FILE]\n"
 int grd_cmd_languages(int argc, char **argv)
 {
         static const struct option opts[] = {{"languages", required_argument, NULL, 'l'},
-                                              {"help", no_argument, NULL, 'h'},
-                                              {NULL, 0, NULL, 0}};
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
         const char *path = NULL;
         int c;
         optind = 1;

@@ -64,8 +64,8 @@ static void on_test(void *ctx, size_t i, size_t total, const struct grd_test_res
         if (t->ran) {
                 char mem[32];
                 human_size(t->memory, mem, sizeof(mem));
-                printf("  %-28s %-4s %7.3f s %10s", t->name, grd_verdict_name(t->verdict),
-                       t->time, mem);
+                printf("  %-28s %-4s %7.3f s %10s", t->name, grd_verdict_name(t->verdict), t->time,
+                       mem);
                 if (pr->p->scoring)
                         printf("  %g pts", t->score);
                 if (t->verdict != GRD_VERDICT_AC && t->message && t->message[0]) {
@@ -145,7 +145,8 @@ int grd_cmd_run(int argc, char **argv)
                         grd_error("run: unknown language '%s' (see 'grader languages')", lang_id);
                 else
                         grd_error("run: cannot tell the language of '%s' from its extension; "
-                                  "use --language", argv[optind]);
+                                  "use --language",
+                                  argv[optind]);
                 goto out;
         }
         const char *missing = grd_language_missing(lang);
@@ -167,8 +168,8 @@ int grd_cmd_run(int argc, char **argv)
         struct progress pr = {.tty = isatty(STDOUT_FILENO), .quiet = json, .p = p};
         if (!json)
                 printf("problem: %s (%zu tests, %.3g s, %llu MiB)  language: %s\n", p->name,
-                       p->n_tests, p->time_limit,
-                       (unsigned long long)(p->memory_limit >> 20), lang->id);
+                       p->n_tests, p->time_limit, (unsigned long long)(p->memory_limit >> 20),
+                       lang->id);
         struct grd_grade_input in = {.problem = p,
                                      .lang = lang,
                                      .validator = &v,
@@ -193,8 +194,7 @@ int grd_cmd_run(int argc, char **argv)
                 char mem[32];
                 human_size(res.max_memory, mem, sizeof(mem));
                 printf("verdict: %s  score: %g/%g  max time: %.3f s  max memory: %s\n",
-                       grd_verdict_name(res.verdict), res.score, res.max_score, res.max_time,
-                       mem);
+                       grd_verdict_name(res.verdict), res.score, res.max_score, res.max_time, mem);
         }
         if (res.verdict == GRD_VERDICT_IE)
                 grd_error("run: internal error (not the submission's fault): %s", res.ie_reason);

@@ -77,8 +77,22 @@ static int open_out(const char *path, int *fd)
 
 int grd_cmd_sandbox(int argc, char **argv)
 {
-        enum { OPT_TIME = 256, OPT_WALL, OPT_MEM, OPT_OUT, OPT_PROC, OPT_STDIN, OPT_STDOUT,
-               OPT_STDERR, OPT_WORKDIR, OPT_REPORT, OPT_MEMMODE, OPT_FILES, OPT_ENV, OPT_NONS };
+        enum {
+                OPT_TIME = 256,
+                OPT_WALL,
+                OPT_MEM,
+                OPT_OUT,
+                OPT_PROC,
+                OPT_STDIN,
+                OPT_STDOUT,
+                OPT_STDERR,
+                OPT_WORKDIR,
+                OPT_REPORT,
+                OPT_MEMMODE,
+                OPT_FILES,
+                OPT_ENV,
+                OPT_NONS
+        };
         static const struct option opts[] = {
                 {"time", required_argument, NULL, OPT_TIME},
                 {"wall-time", required_argument, NULL, OPT_WALL},
@@ -97,8 +111,8 @@ int grd_cmd_sandbox(int argc, char **argv)
                 {"help", no_argument, NULL, 'h'},
                 {NULL, 0, NULL, 0},
         };
-        struct sbx_config cfg = {.stdin_fd = -1, .stdout_fd = STDOUT_FILENO,
-                                 .stderr_fd = STDERR_FILENO};
+        struct sbx_config cfg = {
+                .stdin_fd = -1, .stdout_fd = STDOUT_FILENO, .stderr_fd = STDERR_FILENO};
         sbx_limits_default(&cfg.limits);
         const char *in_path = NULL, *out_path = NULL, *err_path = NULL, *report = NULL;
         const char *env[SBX_MAX_ENV_CLI + 1] = {NULL};
@@ -114,13 +128,15 @@ int grd_cmd_sandbox(int argc, char **argv)
                         if (cmn_parse_seconds(optarg, &cfg.limits.cpu_time) < 0 ||
                             cfg.limits.cpu_time <= 0)
                                 return grd_error("--time: '%s' is not a positive number of "
-                                                 "seconds", optarg);
+                                                 "seconds",
+                                                 optarg);
                         break;
                 case OPT_WALL:
                         if (cmn_parse_seconds(optarg, &cfg.limits.wall_time) < 0 ||
                             cfg.limits.wall_time <= 0)
                                 return grd_error("--wall-time: '%s' is not a positive number "
-                                                 "of seconds", optarg);
+                                                 "of seconds",
+                                                 optarg);
                         break;
                 case OPT_MEM:
                         if (cmn_parse_size(optarg, &cfg.limits.memory) < 0 ||
@@ -141,7 +157,8 @@ int grd_cmd_sandbox(int argc, char **argv)
                 case OPT_FILES:
                         if (cmn_parse_uint(optarg, 4, 65536, &ul) < 0)
                                 return grd_error("--open-files: '%s' is not a number in "
-                                                 "4..65536", optarg);
+                                                 "4..65536",
+                                                 optarg);
                         cfg.limits.open_files = (unsigned)ul;
                         break;
                 case OPT_STDIN:
@@ -173,7 +190,8 @@ int grd_cmd_sandbox(int argc, char **argv)
                                 cfg.limits.memory_mode = SBX_MEMORY_DATA;
                         else
                                 return grd_error("--memory-mode: '%s' is not address-space or "
-                                                 "data", optarg);
+                                                 "data",
+                                                 optarg);
                         break;
                 case OPT_ENV:
                         if (!strchr(optarg, '=') || optarg[0] == '=')
@@ -255,7 +273,7 @@ int grd_cmd_sandbox(int argc, char **argv)
         }
         if (res.status == SBX_STATUS_IE)
                 grd_error("sandbox: internal error: %s", res.message);
-        rc = res.status == SBX_STATUS_OK ? GRD_EXIT_OK
+        rc = res.status == SBX_STATUS_OK   ? GRD_EXIT_OK
              : res.status == SBX_STATUS_IE ? GRD_EXIT_USAGE
                                            : GRD_EXIT_FAIL;
 out:

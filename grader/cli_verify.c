@@ -121,8 +121,8 @@ static void verify_one(struct grd_local *l, const struct grd_problem *p,
                 char score[32] = "";
                 if (p->scoring && got[0] != '-')
                         snprintf(score, sizeof(score), "%g/%g", res.score, res.max_score);
-                printf("%-26s %-9s %-4s %-4s %-9s %7.3f  %s%s%s\n", shown,
-                       lang ? lang->id : "?", grd_verdict_name(want), got, score, res.max_time,
+                printf("%-26s %-9s %-4s %-4s %-9s %7.3f  %s%s%s\n", shown, lang ? lang->id : "?",
+                       grd_verdict_name(want), got, score, res.max_time,
                        lang && !grd_language_missing(lang) ? (ok ? "ok" : "MISMATCH") : "-",
                        note[0] ? "  " : "", note);
                 fflush(stdout);
@@ -167,8 +167,8 @@ static int verify_problem(struct grd_local *l, const char *dir, struct tally *t,
                         char path[PATH_MAX];
                         if (ents[i]->d_name[0] != '.' &&
                             cmn_join(path, sizeof(path), sub, ents[i]->d_name) == 0)
-                                verify_one(l, p, &v, expected[k].folder, expected[k].verdict,
-                                           path, t, json);
+                                verify_one(l, p, &v, expected[k].folder, expected[k].verdict, path,
+                                           t, json);
                         free(ents[i]);
                 }
                 if (ne > 0)
@@ -182,9 +182,9 @@ static int verify_problem(struct grd_local *l, const char *dir, struct tally *t,
 int grd_cmd_verify(int argc, char **argv)
 {
         static const struct option opts[] = {{"languages", required_argument, NULL, 'l'},
-                                              {"json", no_argument, NULL, 'j'},
-                                              {"help", no_argument, NULL, 'h'},
-                                              {NULL, 0, NULL, 0}};
+                                             {"json", no_argument, NULL, 'j'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
         const char *langs = NULL;
         bool json = false;
         int c;
@@ -217,9 +217,9 @@ int grd_cmd_verify(int argc, char **argv)
                         bad++;
         }
         if (json) {
-                json_t *o = json_pack("{s:o, s:i, s:i, s:i, s:i}", "submissions", t.rows,
-                                      "matched", t.matched, "mismatched", t.mismatched,
-                                      "skipped", t.skipped, "internal_errors", t.internal);
+                json_t *o = json_pack("{s:o, s:i, s:i, s:i, s:i}", "submissions", t.rows, "matched",
+                                      t.matched, "mismatched", t.mismatched, "skipped", t.skipped,
+                                      "internal_errors", t.internal);
                 char *s = json_dumps(o, JSON_INDENT(2));
                 puts(s ? s : "{}");
                 free(s);

@@ -25,7 +25,8 @@
 #define FEEDBACK_MAX   (16u << 10) /* bytes of judgemessage.txt kept */
 #define VALIDATOR_SRCS 64
 
-static void set_ie(struct grd_result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_ie(struct grd_result *r, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
 static void set_ie(struct grd_result *r, const char *fmt, ...)
 {
         if (r->ie_reason[0])
@@ -148,8 +149,7 @@ int grd_validator_prepare(struct grd_env *env, const struct grd_problem *p,
                          p->validator_path);
                 r = -ENOENT;
         } else if (r < 0) {
-                snprintf(err, errlen, "output validator '%s': %s", p->validator_path,
-                         strerror(-r));
+                snprintf(err, errlen, "output validator '%s': %s", p->validator_path, strerror(-r));
         }
         if (r == 0) {
                 ret->lang = lang;
@@ -229,8 +229,7 @@ static int run_validator(struct grd_env *env, const struct grd_problem *p,
                 r = cmn_copy_file(t->in_path, path, 0644);
         if (r == 0 && cmn_join(path, sizeof(path), dir, "answer") == 0)
                 r = cmn_copy_file(t->ans_path, path, 0644);
-        if (r == 0 && cmn_join(path, sizeof(path), dir, "feedback") == 0 &&
-            mkdir(path, 0777) < 0)
+        if (r == 0 && cmn_join(path, sizeof(path), dir, "feedback") == 0 && mkdir(path, 0777) < 0)
                 r = -errno;
         if (r == 0 && chmod(path, 0777) < 0)
                 r = -errno;
@@ -300,8 +299,7 @@ static int run_validator(struct grd_env *env, const struct grd_problem *p,
                                    : -1;
                 if (fdd >= 0) {
                         tr->message = read_made_file(fdd, "judgemessage.txt", FEEDBACK_MAX);
-                        char *score = p->custom_score ? read_made_file(fdd, "score.txt", 64)
-                                                      : NULL;
+                        char *score = p->custom_score ? read_made_file(fdd, "score.txt", 64) : NULL;
                         if (score) {
                                 char *end;
                                 double s = strtod(score, &end);
@@ -403,9 +401,8 @@ static int run_test(struct grd_env *env, const struct grd_grade_input *in,
                 return -1;
         }
         unlink(cap); /* private to us from now on */
-        struct grd_run_limits lim = {.time = p->time_limit,
-                                     .memory = p->memory_limit,
-                                     .output = p->output_limit};
+        struct grd_run_limits lim = {
+                .time = p->time_limit, .memory = p->memory_limit, .output = p->output_limit};
         struct sbx_result sr;
         char err[256];
         int r = grd_run_compiled(env, in->lang, c, &lim, t->in_path, out, -1, &sr, err,
@@ -482,8 +479,8 @@ int grd_grade(struct grd_env *env, const struct grd_grade_input *in, struct grd_
                         size_t l = (o ? strlen(o) : 0) + strlen(c.res.message) + 64;
                         char *m = malloc(l);
                         if (m) {
-                                snprintf(m, l, "%s%scompilation stopped: %s",
-                                         o ? o : "", o && *o ? "\n" : "", c.res.message);
+                                snprintf(m, l, "%s%scompilation stopped: %s", o ? o : "",
+                                         o && *o ? "\n" : "", c.res.message);
                                 free(o);
                                 out->compile_output = m;
                         }
@@ -496,8 +493,7 @@ int grd_grade(struct grd_env *env, const struct grd_grade_input *in, struct grd_
         if (!c.ok || out->verdict == GRD_VERDICT_IE) {
                 grd_compiled_release(&c);
                 /* nothing ran, but a scoring problem still says what it was worth */
-                struct grd_test_outcome *none = calloc(p->n_tests ? p->n_tests : 1,
-                                                       sizeof(*none));
+                struct grd_test_outcome *none = calloc(p->n_tests ? p->n_tests : 1, sizeof(*none));
                 if (p->scoring && none &&
                     grd_score_compute(p, none, &out->scores, err, sizeof(err)) == 0)
                         out->max_score = out->scores.max_score;
@@ -575,16 +571,16 @@ json_t *grd_result_json(const struct grd_result *r, const struct grd_problem *p,
         json_t *o = json_object();
         json_object_set_new(o, "job_id", str_or_null(ids->job_id));
         json_object_set_new(o, "submission_id", str_or_null(ids->submission_id));
-        json_object_set_new(o, "problem_id",
-                            str_or_null(ids->problem_id ? ids->problem_id
-                                                        : (p ? p->short_name : NULL)));
+        json_object_set_new(
+                o, "problem_id",
+                str_or_null(ids->problem_id ? ids->problem_id : (p ? p->short_name : NULL)));
         json_object_set_new(o, "problem_revision", str_or_null(ids->problem_revision));
         json_object_set_new(o, "verdict", json_string(grd_verdict_name(r->verdict)));
         json_object_set_new(o, "score", json_real(r->score));
         json_object_set_new(o, "max_score", json_real(r->max_score));
         json_t *c = json_object();
-        json_object_set_new(c, "status", json_string(r->compile_status[0] ? r->compile_status
-                                                                          : "IE"));
+        json_object_set_new(c, "status",
+                            json_string(r->compile_status[0] ? r->compile_status : "IE"));
         json_object_set_new(c, "output", json_string(r->compile_output ? r->compile_output : ""));
         json_object_set_new(c, "time", seconds(r->compile_time));
         json_object_set_new(o, "compile", c);
@@ -601,8 +597,7 @@ json_t *grd_result_json(const struct grd_result *r, const struct grd_problem *p,
                 json_object_set_new(x, "memory", json_integer((json_int_t)t->memory));
                 json_object_set_new(x, "score", json_real(t->score));
                 json_object_set_new(x, "message", json_string(t->message ? t->message : ""));
-                json_object_set_new(x, "stdout", json_string(t->stdout_head ? t->stdout_head
-                                                                            : ""));
+                json_object_set_new(x, "stdout", json_string(t->stdout_head ? t->stdout_head : ""));
                 json_object_set_new(x, "stdout_truncated", json_boolean(t->stdout_truncated));
                 json_array_append_new(tests, x);
         }
@@ -615,7 +610,8 @@ json_t *grd_result_json(const struct grd_result *r, const struct grd_problem *p,
                                 continue;
                         json_t *x = json_object();
                         json_object_set_new(x, "name", json_string(g->group->name));
-                        json_object_set_new(x, "verdict", json_string(grd_verdict_name(g->verdict)));
+                        json_object_set_new(x, "verdict",
+                                            json_string(grd_verdict_name(g->verdict)));
                         json_object_set_new(x, "score", json_real(g->score));
                         json_object_set_new(x, "max_score", json_real(g->max_score));
                         json_array_append_new(groups, x);

@@ -40,8 +40,8 @@ struct grd_test_result {
         double time, wall_time;
         uint64_t memory;
         double score;
-        bool has_score;  /* a validator's score.txt */
-        char *message;   /* checker feedback or the run's message; may be NULL */
+        bool has_score; /* a validator's score.txt */
+        char *message;  /* checker feedback or the run's message; may be NULL */
         char *stdout_head;
         bool stdout_truncated;
 };

@@ -62,7 +62,8 @@ static int strv(json_t *a, bool allow_missing, char ***ret, const char *what, ch
                 return -ENOMEM;
         size_t i;
         json_t *x;
-        json_array_foreach(a, i, x) {
+        json_array_foreach(a, i, x)
+        {
                 if (!json_is_string(x)) {
                         snprintf(err, errlen, "'%s' item %zu is not a string", what, i);
                         free_strv(v);
@@ -74,8 +75,7 @@ static int strv(json_t *a, bool allow_missing, char ***ret, const char *what, ch
         return 0;
 }
 
-static int limits(json_t *o, struct grd_lang_limits *l, const char *what, char *err,
-                  size_t errlen)
+static int limits(json_t *o, struct grd_lang_limits *l, const char *what, char *err, size_t errlen)
 {
         memset(l, 0, sizeof(*l));
         if (!o)
@@ -86,12 +86,13 @@ static int limits(json_t *o, struct grd_lang_limits *l, const char *what, char *
         }
         const char *k;
         json_t *v;
-        json_object_foreach(o, k, v) {
+        json_object_foreach(o, k, v)
+        {
                 if (!strcmp(k, "time") || !strcmp(k, "time_multiplier")) {
                         if (!json_is_number(v) || json_number_value(v) <= 0 ||
                             json_number_value(v) > 3600) {
-                                snprintf(err, errlen, "'%s.%s' must be a number in (0, 3600]",
-                                         what, k);
+                                snprintf(err, errlen, "'%s.%s' must be a number in (0, 3600]", what,
+                                         k);
                                 return -EINVAL;
                         }
                         *(k[4] ? &l->time_multiplier : &l->time) = json_number_value(v);
@@ -101,8 +102,8 @@ static int limits(json_t *o, struct grd_lang_limits *l, const char *what, char *
                                         : !strcmp(k, "output") ? &l->output
                                                                : &l->extra_memory;
                         if (!json_is_string(v) || cmn_parse_size(json_string_value(v), dst) < 0) {
-                                snprintf(err, errlen, "'%s.%s' must be a size like \"256M\"",
-                                         what, k);
+                                snprintf(err, errlen, "'%s.%s' must be a size like \"256M\"", what,
+                                         k);
                                 return -EINVAL;
                         }
                 } else if (!strcmp(k, "processes")) {
@@ -115,8 +116,7 @@ static int limits(json_t *o, struct grd_lang_limits *l, const char *what, char *
                 } else if (!strcmp(k, "memory_exit_code")) {
                         if (!json_is_integer(v) || json_integer_value(v) < 1 ||
                             json_integer_value(v) > 255) {
-                                snprintf(err, errlen, "'%s.memory_exit_code' must be 1..255",
-                                         what);
+                                snprintf(err, errlen, "'%s.memory_exit_code' must be 1..255", what);
                                 return -EINVAL;
                         }
                         l->memory_exit_code = (int)json_integer_value(v);
@@ -148,7 +148,8 @@ static int parse_lang(json_t *o, struct grd_language *l, char *err, size_t errle
                 return -EINVAL;
         }
         const char *id = json_string_value(json_object_get(o, "id"));
-        if (!id || !*id || strlen(id) > 32 || strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789_-+.") != strlen(id)) {
+        if (!id || !*id || strlen(id) > 32 ||
+            strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789_-+.") != strlen(id)) {
                 snprintf(err, errlen, "'id' must be a short lower-case name");
                 return -EINVAL;
         }
@@ -219,7 +220,8 @@ int grd_languages_load(const char *path, struct grd_languages **ret, char *err, 
         size_t i;
         json_t *o;
         r = 0;
-        json_array_foreach(arr, i, o) {
+        json_array_foreach(arr, i, o)
+        {
                 char msg[200] = "";
                 t->n = i + 1;
                 r = parse_lang(o, &t->langs[i], msg, sizeof(msg));

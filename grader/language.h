@@ -12,13 +12,13 @@
 #define GRD_LANG_MAX_ARGS 48
 
 struct grd_lang_limits {
-        double time;              /* compile: seconds; 0 = not set */
-        double time_multiplier;   /* run: factor on the problem's time limit; 0 = 1 */
-        uint64_t memory;          /* compile: bytes; 0 = not set */
-        uint64_t extra_memory;    /* run: added to the sandbox limit (runtime overhead) */
-        uint64_t output;          /* compile: cap on the compiler's output */
-        unsigned processes;       /* 0 = not set */
-        int memory_exit_code;     /* run: this exit status means "out of memory" (MLE); 0 none */
+        double time;            /* compile: seconds; 0 = not set */
+        double time_multiplier; /* run: factor on the problem's time limit; 0 = 1 */
+        uint64_t memory;        /* compile: bytes; 0 = not set */
+        uint64_t extra_memory;  /* run: added to the sandbox limit (runtime overhead) */
+        uint64_t output;        /* compile: cap on the compiler's output */
+        unsigned processes;     /* 0 = not set */
+        int memory_exit_code;   /* run: this exit status means "out of memory" (MLE); 0 none */
         bool memory_mode_set;
         enum sbx_memory_mode memory_mode;
 };

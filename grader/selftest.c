@@ -77,8 +77,8 @@ static int check(struct grd_env *env, const struct grd_language *l, const struct
                 grd_compiled_release(&c);
                 return -1;
         }
-        struct grd_run_limits lim = {.time = 5, .wall = 20, .memory = 256u << 20,
-                                     .output = 1 << 20};
+        struct grd_run_limits lim = {
+                .time = 5, .wall = 20, .memory = 256u << 20, .output = 1 << 20};
         struct sbx_result res;
         r = grd_run_compiled(env, l, &c, &lim, input, ofd, -1, &res, err, sizeof(err));
         grd_compiled_release(&c);
@@ -96,8 +96,7 @@ static int check(struct grd_env *env, const struct grd_language *l, const struct
                 return -1;
         }
         if (strcmp(buf, "5\n") != 0) {
-                snprintf(why, whylen, "%s: the test program printed '%.20s', not '5'", l->id,
-                         buf);
+                snprintf(why, whylen, "%s: the test program printed '%.20s', not '5'", l->id, buf);
                 return -1;
         }
         return 0;

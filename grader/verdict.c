@@ -6,9 +6,9 @@
 #include <string.h>
 
 static const char *const names[] = {
-        [GRD_VERDICT_AC] = "AC",   [GRD_VERDICT_WA] = "WA", [GRD_VERDICT_TLE] = "TLE",
+        [GRD_VERDICT_AC] = "AC",   [GRD_VERDICT_WA] = "WA",   [GRD_VERDICT_TLE] = "TLE",
         [GRD_VERDICT_MLE] = "MLE", [GRD_VERDICT_OLE] = "OLE", [GRD_VERDICT_RE] = "RE",
-        [GRD_VERDICT_CE] = "CE",   [GRD_VERDICT_SV] = "SV", [GRD_VERDICT_IE] = "IE",
+        [GRD_VERDICT_CE] = "CE",   [GRD_VERDICT_SV] = "SV",   [GRD_VERDICT_IE] = "IE",
 };
 
 const char *grd_verdict_name(enum grd_verdict v)

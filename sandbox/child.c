@@ -165,7 +165,8 @@ static void setup_dev(const struct sbx_plan *pl)
             mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755,size=64k") < 0)
                 fail(pl, SBX_STAGE_MOUNT);
         for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
-                if (make_file(nodes[i]) < 0 || bind_host(nodes[i], false, MS_NOSUID | MS_NOEXEC) < 0)
+                if (make_file(nodes[i]) < 0 ||
+                    bind_host(nodes[i], false, MS_NOSUID | MS_NOEXEC) < 0)
                         fail(pl, SBX_STAGE_MOUNT);
         }
         for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
@@ -221,8 +222,8 @@ static void setup_mounts(const struct sbx_plan *pl)
         if (mkdir_p(pl->workdir, 0755) < 0)
                 fail(pl, SBX_STAGE_MOUNT);
         if (pl->private_workdir) {
-                if (mount("tmpfs", pl->workdir, "tmpfs", MS_NOSUID | MS_NODEV,
-                          pl->workdir_opts) < 0)
+                if (mount("tmpfs", pl->workdir, "tmpfs", MS_NOSUID | MS_NODEV, pl->workdir_opts) <
+                    0)
                         fail(pl, SBX_STAGE_MOUNT);
         } else if (bind_host(pl->workdir, false, MS_NOSUID | MS_NODEV) < 0) {
                 fail(pl, SBX_STAGE_MOUNT);

@@ -37,9 +37,9 @@ struct sbx_bind {
  */
 struct sbx_plan {
         const struct sbx_policy *policy;
-        bool use_ns;      /* pid+mount+ipc+uts+net namespaces */
-        bool use_userns;  /* unprivileged: a user namespace first */
-        bool setuid;      /* privileged: switch to uid/gid */
+        bool use_ns;     /* pid+mount+ipc+uts+net namespaces */
+        bool use_userns; /* unprivileged: a user namespace first */
+        bool setuid;     /* privileged: switch to uid/gid */
         uid_t uid, outer_uid;
         gid_t gid, outer_gid;
         char workdir[PATH_MAX];
@@ -56,7 +56,7 @@ struct sbx_plan {
         struct rlimit rl_cpu, rl_as, rl_data, rl_stack, rl_fsize, rl_nofile, rl_nproc;
         bool limit_as; /* false: RLIMIT_DATA is the backstop instead */
         int stdin_fd, stdout_w, stderr_w;
-        int report_w;   /* child -> parent records (CLOEXEC) */
+        int report_w;    /* child -> parent records (CLOEXEC) */
         int notify_sock; /* program child -> parent: the seccomp listener (SCM_RIGHTS) */
 };
 

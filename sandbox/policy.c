@@ -48,15 +48,14 @@ void sbx_probe_layers(struct sbx_policy *p, const struct sbx_policy_opts *opts)
 {
         struct sbx_layers *l = &p->layers;
         memset(l, 0, sizeof(*l));
-        const unsigned long ns = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |
-                                 CLONE_NEWNET;
+        const unsigned long ns =
+                CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET;
         bool root = geteuid() == 0 && have_cap(CAP_SYS_ADMIN) && have_cap(CAP_SETUID) &&
                     have_cap(CAP_SETGID);
         if (!opts->no_namespaces) {
                 if (root && can_clone(ns)) {
                         l->privileged = true;
-                } else if (!opts->no_user_ns && geteuid() != 0 &&
-                           can_clone(ns | CLONE_NEWUSER)) {
+                } else if (!opts->no_user_ns && geteuid() != 0 && can_clone(ns | CLONE_NEWUSER)) {
                         l->user_ns = true;
                 }
         }

@@ -36,8 +36,15 @@
 #define WATCH_TICK_MS 10 /* how often CPU and memory are sampled while the program runs */
 #define MIB           (1024ull * 1024ull)
 
-enum kill_cause { KILL_NONE, KILL_WALL, KILL_CPU, KILL_MEMORY, KILL_OUTPUT, KILL_SYSCALL,
-                  KILL_CANCEL };
+enum kill_cause {
+        KILL_NONE,
+        KILL_WALL,
+        KILL_CPU,
+        KILL_MEMORY,
+        KILL_OUTPUT,
+        KILL_SYSCALL,
+        KILL_CANCEL
+};
 
 struct watch {
         pid_t keeper;
@@ -53,8 +60,8 @@ struct watch {
         bool nonnative;
 };
 
-static const char *const system_dirs[] = {"/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
-                                          "/usr", "/etc"};
+static const char *const system_dirs[] = {"/bin",   "/sbin",   "/lib", "/lib32",
+                                          "/lib64", "/libx32", "/usr", "/etc"};
 
 static void set_msg(struct sbx_result *r, const char *fmt, ...)
         __attribute__((format(printf, 2, 3)));
@@ -81,8 +88,8 @@ static int resolve_exe(const char *name, const char *workdir, char *out, size_t 
                         return cmn_strlcpy(out, name, n) < n ? 0 : -ENAMETOOLONG;
                 return cmn_join(out, n, workdir, name);
         }
-        static const char *const path[] = {"/usr/local/bin", "/usr/bin", "/bin", "/usr/local/sbin",
-                                           "/usr/sbin", "/sbin"};
+        static const char *const path[] = {"/usr/local/bin",  "/usr/bin",  "/bin",
+                                           "/usr/local/sbin", "/usr/sbin", "/sbin"};
         for (size_t i = 0; i < CMN_ARRAY_SIZE(path); i++) {
                 if (cmn_join(out, n, path[i], name) == 0 && access(out, X_OK) == 0)
                         return 0;
@@ -134,8 +141,8 @@ static unsigned long tasks_of_uid(uid_t uid)
         return n;
 }
 
-static int build_plan(const struct sbx_policy *p, const struct sbx_config *cfg,
-                      const char *workdir, struct sbx_plan *pl, struct sbx_result *res)
+static int build_plan(const struct sbx_policy *p, const struct sbx_config *cfg, const char *workdir,
+                      struct sbx_plan *pl, struct sbx_result *res)
 {
         const struct sbx_limits *lim = &cfg->limits;
         pl->policy = p;
@@ -363,7 +370,8 @@ static void classify(const struct sbx_config *cfg, const struct watch *w, bool h
         r->cpu_time = w->cpu;
         r->memory = w->rss_max;
         if (have_exit) {
-                double cpu = (double)ex->ru.ru_utime.tv_sec + (double)ex->ru.ru_utime.tv_usec / 1e6 +
+                double cpu = (double)ex->ru.ru_utime.tv_sec +
+                             (double)ex->ru.ru_utime.tv_usec / 1e6 +
                              (double)ex->ru.ru_stime.tv_sec + (double)ex->ru.ru_stime.tv_usec / 1e6;
                 r->cpu_time = cpu;
                 uint64_t peak = (uint64_t)ex->ru.ru_maxrss * 1024u;
@@ -397,13 +405,11 @@ static void classify(const struct sbx_config *cfg, const struct watch *w, bool h
                 return;
         case KILL_MEMORY:
                 r->status = SBX_STATUS_MLE;
-                set_msg(r, "memory limit of %llu bytes exceeded",
-                        (unsigned long long)lim->memory);
+                set_msg(r, "memory limit of %llu bytes exceeded", (unsigned long long)lim->memory);
                 return;
         case KILL_OUTPUT:
                 r->status = SBX_STATUS_OLE;
-                set_msg(r, "output limit of %llu bytes exceeded",
-                        (unsigned long long)lim->output);
+                set_msg(r, "output limit of %llu bytes exceeded", (unsigned long long)lim->output);
                 return;
         case KILL_SYSCALL:
                 r->status = SBX_STATUS_SV;
@@ -428,8 +434,7 @@ static void classify(const struct sbx_config *cfg, const struct watch *w, bool h
                 set_msg(r, "CPU time limit of %.3g s exceeded", lim->cpu_time);
         } else if (lim->memory && r->memory > lim->memory) {
                 r->status = SBX_STATUS_MLE;
-                set_msg(r, "memory limit of %llu bytes exceeded",
-                        (unsigned long long)lim->memory);
+                set_msg(r, "memory limit of %llu bytes exceeded", (unsigned long long)lim->memory);
         } else if (r->signal == SIGXFSZ) {
                 r->status = SBX_STATUS_OLE;
                 set_msg(r, "file size limit of %llu bytes exceeded",
@@ -573,11 +578,11 @@ static int run(const struct sbx_policy *p, const struct sbx_config *cfg, struct 
                         break;
                 }
                 if (i_out >= 0 && pfd[i_out].revents)
-                        out_open = drain(out[0], cfg->stdout_fd, lim.output, &res->stdout_bytes,
-                                         &w);
+                        out_open =
+                                drain(out[0], cfg->stdout_fd, lim.output, &res->stdout_bytes, &w);
                 if (i_err >= 0 && pfd[i_err].revents)
-                        err_open = drain(err[0], cfg->stderr_fd, lim.output, &res->stderr_bytes,
-                                         &w);
+                        err_open =
+                                drain(err[0], cfg->stderr_fd, lim.output, &res->stderr_bytes, &w);
                 if (i_rep >= 0 && pfd[i_rep].revents) {
                         ssize_t m = read(rep[0], rep_buf + rep_fill, sizeof(rep_buf) - rep_fill);
                         if (m == 0 || (m < 0 && errno != EINTR)) {
@@ -592,8 +597,7 @@ static int run(const struct sbx_policy *p, const struct sbx_config *cfg, struct 
                                                 exit_rec = rec;
                                                 have_exit = true;
                                                 sample(&w);
-                                        } else if (rec.kind == SBX_REC_SETUP_ERROR &&
-                                                   !have_setup) {
+                                        } else if (rec.kind == SBX_REC_SETUP_ERROR && !have_setup) {
                                                 setup_rec = rec;
                                                 have_setup = true;
                                         }

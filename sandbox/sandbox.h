@@ -33,14 +33,14 @@ enum sbx_memory_mode {
 
 /* What a run may do. Zero-initialise, then fill; sbx_limits_default() gives DESIGN 3.1's. */
 struct sbx_limits {
-        double cpu_time;       /* seconds of user+system CPU, whole tree */
-        double wall_time;      /* seconds of CLOCK_MONOTONIC */
-        uint64_t memory;       /* peak resident bytes */
-        uint64_t output;       /* cap on each of stdout and stderr, and on every file written */
-        unsigned processes;    /* processes+threads at once (1 = no fork, no threads) */
-        unsigned open_files;   /* RLIMIT_NOFILE */
-        uint64_t stack;        /* RLIMIT_STACK; 0 = as large as the memory limit */
-        uint64_t tmp_size;     /* size of the private /tmp and /dev/shm (each) */
+        double cpu_time;     /* seconds of user+system CPU, whole tree */
+        double wall_time;    /* seconds of CLOCK_MONOTONIC */
+        uint64_t memory;     /* peak resident bytes */
+        uint64_t output;     /* cap on each of stdout and stderr, and on every file written */
+        unsigned processes;  /* processes+threads at once (1 = no fork, no threads) */
+        unsigned open_files; /* RLIMIT_NOFILE */
+        uint64_t stack;      /* RLIMIT_STACK; 0 = as large as the memory limit */
+        uint64_t tmp_size;   /* size of the private /tmp and /dev/shm (each) */
         enum sbx_memory_mode memory_mode;
 };
 
@@ -60,26 +60,26 @@ struct sbx_config {
 
 struct sbx_result {
         enum sbx_status status;
-        int exit_code;           /* -1 when the program did not exit normally */
-        int signal;              /* 0 when not killed by a signal */
-        double cpu_time;         /* seconds, user+system */
-        double wall_time;        /* seconds */
-        uint64_t memory;         /* peak resident bytes */
-        uint64_t stdout_bytes;   /* bytes the program wrote (up to the cap + 1) */
+        int exit_code;         /* -1 when the program did not exit normally */
+        int signal;            /* 0 when not killed by a signal */
+        double cpu_time;       /* seconds, user+system */
+        double wall_time;      /* seconds */
+        uint64_t memory;       /* peak resident bytes */
+        uint64_t stdout_bytes; /* bytes the program wrote (up to the cap + 1) */
         uint64_t stderr_bytes;
-        char syscall[32];        /* for SV: the forbidden call's name when known */
-        char message[256];       /* one line for a human: why this status */
+        char syscall[32];  /* for SV: the forbidden call's name when known */
+        char message[256]; /* one line for a human: why this status */
 };
 
 /* Which isolation layers this process can use. */
 struct sbx_layers {
-        bool privileged;      /* root with CAP_SYS_ADMIN: every layer below */
-        bool user_ns;         /* unprivileged: a user namespace stands in for root */
+        bool privileged; /* root with CAP_SYS_ADMIN: every layer below */
+        bool user_ns;    /* unprivileged: a user namespace stands in for root */
         bool pid_ns, mount_ns, net_ns, ipc_ns, uts_ns;
-        bool uid_per_slot;    /* each slot runs as its own unprivileged uid */
-        bool seccomp;         /* the allow-list */
-        bool seccomp_notify;  /* forbidden calls are named (SECCOMP_RET_USER_NOTIF) */
-        bool caps_dropped;    /* every capability, bounding and ambient sets included */
+        bool uid_per_slot;   /* each slot runs as its own unprivileged uid */
+        bool seccomp;        /* the allow-list */
+        bool seccomp_notify; /* forbidden calls are named (SECCOMP_RET_USER_NOTIF) */
+        bool caps_dropped;   /* every capability, bounding and ambient sets included */
         bool no_new_privs;
         bool rlimits;
 };
@@ -88,9 +88,9 @@ struct sbx_policy;
 
 /* Options for sbx_policy_new(). Zero-initialised means "use everything available". */
 struct sbx_policy_opts {
-        bool no_namespaces;   /* force the unprivileged layers only (for tests and benchmarks) */
-        bool no_user_ns;      /* do not try user namespaces when unprivileged */
-        unsigned uid_base;    /* first sandbox uid when privileged; 0: 60000 */
+        bool no_namespaces; /* force the unprivileged layers only (for tests and benchmarks) */
+        bool no_user_ns;    /* do not try user namespaces when unprivileged */
+        unsigned uid_base;  /* first sandbox uid when privileged; 0: 60000 */
 };
 
 /*

@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The in-process rows of bench/sandbox-overhead: one sbx_policy, one slot, then sbx_run() RUNS
+ * times with the same config, printing each run's wall time in microseconds, one per line.
+ * This is what a resident grader (grader serve) pays per run: no exec of the grader, no policy
+ * probe, no seccomp compile; only the fork-per-run path of the sandbox itself. With -p it
+ * times sbx_policy_new() instead: the part of the CLI's cost that a resident grader pays once.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sandbox.h"
+
+#define MAX_RUNS 1000000 /* a cap on the array of results */
+
+static const char usage[] =
+        "usage: sandbox_overhead_inproc [-n] [-w WARMUP] [-d WORKDIR] RUNS -- PROGRAM [ARG...]\n"
+        "       sandbox_overhead_inproc [-n] [-w WARMUP] -p RUNS\n"
+        "       sandbox_overhead_inproc [-n] -l\n"
+        "Run PROGRAM through sbx_run() RUNS times after WARMUP untimed runs (default 3) and\n"
+        "print each timed run's wall time in microseconds, one per line.\n"
+        "  -n          no namespaces: the unprivileged layers only\n"
+        "  -d WORKDIR  the work dir (absolute; default: a fresh one per run)\n"
+        "  -p          time sbx_policy_new() + sbx_policy_free() instead of runs\n"
+        "  -l          print the isolation a policy gets (privileged, user-ns or none), exit\n"
+        "Exit status: 0 when every run was OK, 1 at the first run that was not, 2 on usage or\n"
+        "setup failure.\n";
+
+struct bench {
+        struct sbx_policy_opts opts;
+        struct sbx_policy *policy; /* NULL with -p */
+        struct sbx_config cfg;
+};
+
+static double now_us(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static int parse_count(const char *s, long max, long *ret)
+{
+        char *end;
+        errno = 0;
+        long v = strtol(s, &end, 10);
+        if (errno || end == s || *end || v < 0 || v > max)
+                return -1;
+        *ret = v;
+        return 0;
+}
+
+static int new_policy(const struct sbx_policy_opts *opts, struct sbx_policy **ret)
+{
+        char err[256] = "";
+        int r = sbx_policy_new(opts, ret, err, sizeof(err));
+        if (r < 0)
+                fprintf(stderr, "sandbox_overhead_inproc: policy: %s\n",
+                        err[0] ? err : strerror(-r));
+        return r;
+}
+
+/* -l: which isolation a policy gets here, so the harness can label (or skip) its rows. */
+static int print_isolation(const struct sbx_policy_opts *opts)
+{
+        struct sbx_policy *p = NULL;
+        if (new_policy(opts, &p) < 0)
+                return 2;
+        struct sbx_layers l;
+        sbx_policy_layers(p, &l);
+        sbx_policy_free(p);
+        puts(l.privileged ? "privileged" : l.user_ns ? "user-ns" : "none");
+        return 0;
+}
+
+/* One timed iteration: a run, or (with -p) a policy's life. 0, or -1 with a message. */
+static int once(const struct bench *b, double *ret_us)
+{
+        double t0 = now_us();
+        if (!b->policy) {
+                struct sbx_policy *p = NULL;
+                int r = new_policy(&b->opts, &p);
+                sbx_policy_free(p);
+                *ret_us = now_us() - t0;
+                return r < 0 ? -1 : 0;
+        }
+        struct sbx_result res;
+        int r = sbx_run(b->policy, &b->cfg, &res);
+        *ret_us = now_us() - t0;
+        if (r < 0) {
+                fprintf(stderr, "sandbox_overhead_inproc: sbx_run: %s\n", strerror(-r));
+                return -1;
+        }
+        if (res.status != SBX_STATUS_OK) {
+                fprintf(stderr, "sandbox_overhead_inproc: run was %s: %s\n",
+                        sbx_status_name(res.status), res.message);
+                return -1;
+        }
+        return 0;
+}
+
+int main(int argc, char **argv)
+{
+        struct bench b = {.cfg = {.stdin_fd = -1, .stderr_fd = STDERR_FILENO}};
+        long warmup = 3, runs;
+        bool list = false, policy_only = false;
+        int c;
+        while ((c = getopt(argc, argv, "+nw:d:plh")) != -1) {
+                switch (c) {
+                case 'n':
+                        b.opts.no_namespaces = true;
+                        break;
+                case 'w':
+                        if (parse_count(optarg, MAX_RUNS, &warmup) < 0) {
+                                fputs(usage, stderr);
+                                return 2;
+                        }
+                        break;
+                case 'd':
+                        b.cfg.workdir = optarg;
+                        break;
+                case 'p':
+                        policy_only = true;
+                        break;
+                case 'l':
+                        list = true;
+                        break;
+                case 'h':
+                        fputs(usage, stdout);
+                        return 0;
+                default:
+                        fputs(usage, stderr);
+                        return 2;
+                }
+        }
+        if (list)
+                return print_isolation(&b.opts);
+        bool args_ok = policy_only ? argc - optind == 1
+                                   : argc - optind >= 3 && !strcmp(argv[optind + 1], "--");
+        if (!args_ok || parse_count(argv[optind], MAX_RUNS, &runs) < 0 || runs == 0) {
+                fputs(usage, stderr);
+                return 2;
+        }
+
+        /* the same sinks as `grader sandbox` timed by the driver: stdout to /dev/null, stderr
+         * to ours */
+        int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+        double *us = calloc((size_t)runs, sizeof(*us));
+        if (devnull < 0 || !us) {
+                perror("sandbox_overhead_inproc");
+                free(us);
+                if (devnull >= 0)
+                        close(devnull);
+                return 2;
+        }
+        b.cfg.stdout_fd = devnull;
+        b.cfg.argv = (const char *const *)(argv + optind + 2);
+        sbx_limits_default(&b.cfg.limits);
+        int slot_fd = -1, rc = 2;
+        if (!policy_only) {
+                if (new_policy(&b.opts, &b.policy) < 0)
+                        goto out;
+                int r = sbx_slot_acquire(0, 1000, &b.cfg.slot, &slot_fd);
+                if (r < 0) {
+                        fprintf(stderr, "sandbox_overhead_inproc: no free slot: %s\n",
+                                strerror(-r));
+                        goto out;
+                }
+        }
+        rc = 0;
+        double ignored;
+        for (long i = 0; i < warmup && rc == 0; i++)
+                rc = once(&b, &ignored) < 0 ? 1 : 0;
+        for (long i = 0; i < runs && rc == 0; i++)
+                rc = once(&b, &us[i]) < 0 ? 1 : 0;
+        /* printed only at the end: no output between runs to disturb them */
+        if (rc == 0) {
+                for (long i = 0; i < runs; i++)
+                        printf("%.1f\n", us[i]);
+        }
+out:
+        sbx_slot_release(slot_fd);
+        sbx_policy_free(b.policy);
+        free(us);
+        close(devnull);
+        return rc;
+}
