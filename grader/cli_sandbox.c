@@ -118,7 +118,7 @@ int grd_cmd_sandbox(int argc, char **argv)
         const char *env[SBX_MAX_ENV_CLI + 1] = {NULL};
         size_t n_env = 0;
         char workdir[4096] = "";
-        struct sbx_policy_opts popts = {0};
+        struct sbx_policy_opts popts = {.single_run = true};
         unsigned long ul;
         int c;
         optind = 1;

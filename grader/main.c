@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* grader: the command line. main() only dispatches; each subcommand lives in its own file. */
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -21,6 +24,31 @@ static const char usage[] =
         "\n"
         "'grader COMMAND --help' describes a command. 'grader --version' prints the version.\n";
 
+/*
+ * `grader serve` runs grader-serve, found beside this executable (a build tree) or in the
+ * installed libexec directory; only it links the network libraries.
+ */
+static int exec_serve(char **argv)
+{
+        char self[PATH_MAX], path[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+        if (n > 0) {
+                self[n] = '\0';
+                char *slash = strrchr(self, '/');
+                if (slash) {
+                        *slash = '\0';
+                        if (snprintf(path, sizeof(path), "%s/grader-serve", self) <
+                                    (int)sizeof(path) &&
+                            access(path, X_OK) == 0)
+                                execv(path, argv);
+                }
+        }
+        execv(GRADER_LIBEXECDIR "/grader-serve", argv);
+        fprintf(stderr, "grader: cannot run grader-serve (looked beside %s and in %s): %s\n",
+                n > 0 ? self : "grader", GRADER_LIBEXECDIR, strerror(errno));
+        return GRD_EXIT_USAGE;
+}
+
 int main(int argc, char **argv)
 {
         static const struct {
@@ -29,8 +57,7 @@ int main(int argc, char **argv)
         } cmds[] = {
                 {"sandbox", grd_cmd_sandbox}, {"run", grd_cmd_run},
                 {"verify", grd_cmd_verify},   {"languages", grd_cmd_languages},
-                {"serve", grd_cmd_serve},     {"health", grd_cmd_health},
-                {"doctor", grd_cmd_doctor},
+                {"health", grd_cmd_health},   {"doctor", grd_cmd_doctor},
         };
         if (argc < 2) {
                 fputs(usage, stderr);
@@ -44,6 +71,8 @@ int main(int argc, char **argv)
                 printf("grader %s\n", GRADER_VERSION);
                 return GRD_EXIT_OK;
         }
+        if (!strcmp(argv[1], "serve"))
+                return exec_serve(argv + 1);
         for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
                 if (!strcmp(argv[1], cmds[i].name))
                         return cmds[i].fn(argc - 1, argv + 1);

@@ -312,7 +312,7 @@ _Noreturn static void program_main(const struct sbx_plan *pl)
 
         /* Empty the bounding set while CAP_SETPCAP is still ours (EINVAL: not on this kernel). */
         if (pl->setuid || pl->use_userns) {
-                for (int cap = 0; cap <= 63; cap++) {
+                for (int cap = 0; cap <= pl->policy->cap_last; cap++) {
                         if (cap_drop_bound((cap_value_t)cap) < 0 && errno != EINVAL)
                                 fail(pl, SBX_STAGE_CAPS);
                 }
@@ -390,6 +390,9 @@ static void reap_leftovers(void)
 _Noreturn void sbx_child_main(const struct sbx_plan *pl)
 {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
+        /* the shared empty network namespace (privileged), before anything else */
+        if (pl->netns_fd >= 0 && setns(pl->netns_fd, CLONE_NEWNET) < 0)
+                fail(pl, SBX_STAGE_NETNS);
         /* its own session and process group, which the parent kills as a whole */
         setsid();
         if (pl->use_userns) {

@@ -22,6 +22,8 @@ struct sbx_policy {
         bool notify;            /* load with SECCOMP_FILTER_FLAG_NEW_LISTENER */
         size_t notif_size;      /* the kernel's struct seccomp_notif size */
         cap_t empty_caps;       /* prepared here: the child may not allocate */
+        int netns_fd;           /* privileged: one empty network namespace every run enters */
+        int cap_last;           /* the kernel's highest capability number */
 };
 
 /* A read-only bind of a host directory (or a symlink re-created inside). */
@@ -40,6 +42,7 @@ struct sbx_plan {
         bool use_ns;     /* pid+mount+ipc+uts+net namespaces */
         bool use_userns; /* unprivileged: a user namespace first */
         bool setuid;     /* privileged: switch to uid/gid */
+        int netns_fd;    /* >= 0: enter this network namespace instead of making one */
         uid_t uid, outer_uid;
         gid_t gid, outer_gid;
         char workdir[PATH_MAX];
@@ -68,6 +71,7 @@ enum sbx_record_kind {
 
 enum sbx_stage {
         SBX_STAGE_USERNS = 1,
+        SBX_STAGE_NETNS,
         SBX_STAGE_MOUNT,
         SBX_STAGE_PROC,
         SBX_STAGE_HOSTNAME,

@@ -3,6 +3,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/seccomp.h>
 #include <sched.h>
 #include <signal.h>
@@ -44,18 +45,96 @@ static bool can_clone(unsigned long flags)
         return WIFEXITED(st) && WEXITSTATUS(st) == 0;
 }
 
+/* Without trying: do the sysctls let an ordinary user make user namespaces? */
+static bool userns_allowed(void)
+{
+        static const char *const knobs[] = {"/proc/sys/user/max_user_namespaces",
+                                            "/proc/sys/kernel/unprivileged_userns_clone"};
+        for (size_t i = 0; i < CMN_ARRAY_SIZE(knobs); i++) {
+                int fd = open(knobs[i], O_RDONLY | O_CLOEXEC);
+                if (fd < 0)
+                        continue; /* the second one is a Debian patch: absent is allowed */
+                char buf[32] = "";
+                ssize_t n = read(fd, buf, sizeof(buf) - 1);
+                close(fd);
+                if (n > 0 && atol(buf) == 0)
+                        return false;
+        }
+        return true;
+}
+
+/*
+ * One empty network namespace for every privileged run. Creating a namespace per run costs
+ * about half a millisecond, and tearing it down more, in a kernel worker (docs/performance.md).
+ * Sharing it gives runs nothing to share: it has only a loopback interface that is down, and
+ * the seccomp filter refuses socket() in every family, so no run can bind or reach anything in
+ * it (not even an abstract Unix socket); socketpair() makes only anonymous pairs.
+ * Return: an O_CLOEXEC descriptor of the namespace, or -1.
+ */
+static int make_netns(void)
+{
+        int up[2], down[2];
+        if (pipe2(up, O_CLOEXEC) < 0)
+                return -1;
+        if (pipe2(down, O_CLOEXEC) < 0) {
+                close(up[0]);
+                close(up[1]);
+                return -1;
+        }
+        pid_t pid = fork();
+        if (pid == 0) {
+                close(down[1]); /* else its own copy would keep the read below from ending */
+                close(up[0]);
+                char ok = unshare(CLONE_NEWNET) == 0 ? 'y' : 'n';
+                if (write(up[1], &ok, 1) == 1) {
+                        char c;
+                        ssize_t n = read(down[0], &c, 1); /* until the parent has the fd */
+                        (void)n;
+                }
+                _exit(0);
+        }
+        int fd = -1;
+        char ok = 'n';
+        if (pid > 0 && read(up[0], &ok, 1) == 1 && ok == 'y') {
+                char path[64];
+                snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+                fd = open(path, O_RDONLY | O_CLOEXEC);
+        }
+        close(up[0]);
+        close(up[1]);
+        close(down[0]);
+        close(down[1]); /* the child's read returns: it exits */
+        if (pid > 0)
+                while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                        ;
+        return fd;
+}
+
+static int read_cap_last(void)
+{
+        int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
+        char buf[16] = "";
+        ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+        if (fd >= 0)
+                close(fd);
+        int v = n > 0 ? atoi(buf) : 0;
+        return v > 0 && v < 64 ? v : 63;
+}
+
 void sbx_probe_layers(struct sbx_policy *p, const struct sbx_policy_opts *opts)
 {
         struct sbx_layers *l = &p->layers;
         memset(l, 0, sizeof(*l));
         const unsigned long ns =
                 CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET;
+        /* the network namespace is probed apart: privileged runs share one (below) */
         bool root = geteuid() == 0 && have_cap(CAP_SYS_ADMIN) && have_cap(CAP_SETUID) &&
                     have_cap(CAP_SETGID);
         if (!opts->no_namespaces) {
-                if (root && can_clone(ns)) {
+                if (root && (opts->single_run || can_clone(ns & ~(unsigned long)CLONE_NEWNET))) {
                         l->privileged = true;
-                } else if (!opts->no_user_ns && geteuid() != 0 && can_clone(ns | CLONE_NEWUSER)) {
+                } else if (!opts->no_user_ns && geteuid() != 0 &&
+                           (opts->single_run ? userns_allowed() : can_clone(ns | CLONE_NEWUSER))) {
                         l->user_ns = true;
                 }
         }
@@ -88,7 +167,15 @@ int sbx_policy_new(const struct sbx_policy_opts *opts, struct sbx_policy **ret, 
         if (!p)
                 return -ENOMEM;
         p->uid_base = opts->uid_base ? opts->uid_base : DEFAULT_UID_BASE;
+        p->netns_fd = -1;
+        p->cap_last = read_cap_last();
         sbx_probe_layers(p, opts);
+        if (p->layers.privileged && !opts->single_run) {
+                p->netns_fd = make_netns();
+                if (p->netns_fd < 0)
+                        p->layers.privileged = p->layers.pid_ns = p->layers.mount_ns =
+                                p->layers.net_ns = p->layers.ipc_ns = p->layers.uts_ns = false;
+        }
         p->empty_caps = cap_init();
         if (!p->empty_caps) {
                 free(p);
@@ -109,6 +196,8 @@ void sbx_policy_free(struct sbx_policy *p)
         if (!p)
                 return;
         free(p->prog.filter);
+        if (p->netns_fd >= 0)
+                close(p->netns_fd);
         if (p->empty_caps)
                 cap_free(p->empty_caps);
         free(p);
@@ -144,6 +233,7 @@ const char *sbx_stage_name(int stage)
 {
         static const char *const names[] = {
                 [SBX_STAGE_USERNS] = "user namespace map",
+                [SBX_STAGE_NETNS] = "entering the network namespace",
                 [SBX_STAGE_MOUNT] = "mounting the file system view",
                 [SBX_STAGE_PROC] = "mounting /proc",
                 [SBX_STAGE_HOSTNAME] = "setting the host name",

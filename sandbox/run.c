@@ -149,6 +149,7 @@ static int build_plan(const struct sbx_policy *p, const struct sbx_config *cfg, 
         pl->use_ns = p->layers.privileged || p->layers.user_ns;
         pl->use_userns = p->layers.user_ns;
         pl->setuid = p->layers.uid_per_slot;
+        pl->netns_fd = pl->use_ns && !pl->use_userns ? p->netns_fd : -1;
         pl->outer_uid = geteuid();
         pl->outer_gid = getegid();
         pl->uid = pl->setuid ? p->uid_base + cfg->slot : pl->outer_uid;
@@ -511,7 +512,8 @@ static int run(const struct sbx_policy *p, const struct sbx_config *cfg, struct 
 
         unsigned long flags = SIGCHLD;
         if (pl->use_ns)
-                flags |= CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET;
+                flags |= CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |
+                         (pl->netns_fd >= 0 ? 0 : CLONE_NEWNET);
         if (pl->use_userns)
                 flags |= CLONE_NEWUSER;
         struct watch w = {.prog_stat_fd = -1,

@@ -91,6 +91,9 @@ struct sbx_policy_opts {
         bool no_namespaces; /* force the unprivileged layers only (for tests and benchmarks) */
         bool no_user_ns;    /* do not try user namespaces when unprivileged */
         unsigned uid_base;  /* first sandbox uid when privileged; 0: 60000 */
+        bool single_run;    /* the policy serves one run (the CLI): skip the probe (a run
+                               that cannot make its namespaces fails as IE and says so) and
+                               the shared network namespace, which pay off over many runs */
 };
 
 /*

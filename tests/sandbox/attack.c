@@ -295,6 +295,30 @@ static int environ_of(const char *pid)
         return 0;
 }
 
+/* Which network namespace is this, and which interfaces does it have? */
+static int netns(void)
+{
+        char buf[128];
+        ssize_t n = readlink("/proc/self/ns/net", buf, sizeof(buf) - 1);
+        buf[n > 0 ? n : 0] = '\0';
+        printf("ns %s\n", buf);
+        FILE *f = fopen("/proc/net/dev", "r");
+        char line[512];
+        while (f && fgets(line, sizeof(line), f)) {
+                char *colon = strchr(line, ':');
+                if (!colon)
+                        continue;
+                *colon = '\0';
+                char *name = line;
+                while (*name == ' ')
+                        name++;
+                printf("if %s\n", name);
+        }
+        if (f)
+                fclose(f);
+        return 0;
+}
+
 static int list_pids(void)
 {
         /* every process this program can see */
@@ -375,6 +399,8 @@ int main(int argc, char **argv)
                 return do_mount();
         if (!strcmp(a, "environ"))
                 return environ_of(arg);
+        if (!strcmp(a, "netns"))
+                return netns();
         if (!strcmp(a, "pids"))
                 return list_pids();
         if (!strcmp(a, "exit"))

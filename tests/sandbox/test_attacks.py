@@ -223,6 +223,15 @@ class Attack(unittest.TestCase):
             srv.accept()
         srv.close()
 
+    def test_network_namespace_is_empty_and_not_the_hosts(self):
+        r = self.run_attack("netns")
+        lines = r["stdout"].splitlines()
+        ns = [l.split(" ", 1)[1] for l in lines if l.startswith("ns ")]
+        ifaces = [l.split(" ", 1)[1] for l in lines if l.startswith("if ")]
+        self.assertEqual(len(ns), 1, r["stdout"])
+        self.assertNotEqual(ns[0], os.readlink("/proc/self/ns/net"))
+        self.assertEqual(ifaces, ["lo"])
+
     # --- other processes ---------------------------------------------------------------
     def test_ptrace_of_parent_is_sv(self):
         r = self.run_attack("ptrace")
