@@ -235,6 +235,28 @@ static void setup_mounts(const struct sbx_plan *pl)
                 fail(pl, SBX_STAGE_MOUNT);
 }
 
+/* Close every descriptor from 3 up except those in keep[] (n of them, any order, -1 ignored). */
+static void close_all_but(int *keep, size_t n)
+{
+        /* sort the few descriptors to keep (insertion sort: no library call needed) */
+        for (size_t i = 1; i < n; i++) {
+                int v = keep[i];
+                size_t j = i;
+                for (; j > 0 && keep[j - 1] > v; j--)
+                        keep[j] = keep[j - 1];
+                keep[j] = v;
+        }
+        unsigned from = 3;
+        for (size_t i = 0; i < n; i++) {
+                if (keep[i] < (int)from)
+                        continue;
+                if ((unsigned)keep[i] > from)
+                        syscall(SYS_close_range, from, (unsigned)keep[i] - 1, 0u);
+                from = (unsigned)keep[i] + 1;
+        }
+        syscall(SYS_close_range, from, ~0u, 0u);
+}
+
 static void close_fds_except(int a, int b)
 {
         if (a > b) {
@@ -395,6 +417,10 @@ _Noreturn void sbx_child_main(const struct sbx_plan *pl)
                 fail(pl, SBX_STAGE_NETNS);
         /* its own session and process group, which the parent kills as a whole */
         setsid();
+        /* The keeper is a copy of the grader: it drops every descriptor of the grader's
+         * (sockets, curl handles, spool files) but the few the run needs. */
+        int keep[] = {pl->report_w, pl->stdout_w, pl->stderr_w, pl->stdin_fd, pl->notify_sock};
+        close_all_but(keep, sizeof(keep) / sizeof(keep[0]));
         if (pl->use_userns) {
                 if (write_file("/proc/self/setgroups", "deny") < 0 ||
                     write_file("/proc/self/uid_map", pl->uid_map) < 0 ||
