@@ -283,8 +283,10 @@ static int set_validation(struct grd_problem *p, const struct grd_yaml_node *n, 
         char **words = NULL;
         size_t nw = 0;
         int r = grd_pkg_strv_append(&words, &nw, s);
-        if (r < 0)
+        if (r < 0) {
+                grd_pkg_strv_free(words);
                 return grd_pkg_error(err, errlen, r, f, n, "'validation' is too long");
+        }
         r = 0;
         if (nw == 0 || strcmp(words[0], "default") == 0) {
                 if (nw > 1)
