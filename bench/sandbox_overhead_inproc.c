@@ -165,7 +165,7 @@ int main(int argc, char **argv)
         if (!policy_only) {
                 if (new_policy(&b.opts, &b.policy) < 0)
                         goto out;
-                int r = sbx_slot_acquire(0, 1000, &b.cfg.slot, &slot_fd);
+                int r = sbx_slot_acquire(b.policy, 0, 1000, &b.cfg.slot, &slot_fd);
                 if (r < 0) {
                         fprintf(stderr, "sandbox_overhead_inproc: no free slot: %s\n",
                                 strerror(-r));

@@ -88,7 +88,7 @@ int grd_cmd_doctor(int argc, char **argv)
                 }
                 unsigned slot = 0;
                 int lock = -1;
-                r = sbx_slot_acquire(0, 1000, &slot, &lock);
+                r = sbx_slot_acquire(p, 0, 1000, &slot, &lock);
                 if (r < 0) {
                         grd_languages_free(langs);
                         sbx_policy_free(p);

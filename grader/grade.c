@@ -473,8 +473,8 @@ int grd_grade(struct grd_env *env, const struct grd_grade_input *in, struct grd_
         } else if (!c.ok) {
                 cmn_strlcpy(out->compile_status, "CE", sizeof(out->compile_status));
                 out->verdict = GRD_VERDICT_CE;
-                if (c.res.status != SBX_STATUS_RE || c.res.signal ||
-                    !out->compile_output || !out->compile_output[0]) {
+                if (c.res.status != SBX_STATUS_RE || c.res.signal || !out->compile_output ||
+                    !out->compile_output[0]) {
                         /* a compile bomb: say which limit it hit */
                         char *o = out->compile_output;
                         size_t l = (o ? strlen(o) : 0) + strlen(c.res.message) + 64;

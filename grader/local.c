@@ -25,7 +25,7 @@ int grd_local_init(struct grd_local *l, const char *languages_path)
                 return grd_error("the sandbox cannot start here: %s", err);
         }
         unsigned slot;
-        r = sbx_slot_acquire(0, 1000, &slot, &l->slot_fd);
+        r = sbx_slot_acquire(l->policy, 0, 1000, &slot, &l->slot_fd);
         if (r < 0) {
                 grd_local_release(l);
                 return grd_error("no free sandbox slot: %s", strerror(-r));

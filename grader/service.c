@@ -546,7 +546,7 @@ static int worker_init(struct service *s, struct worker *w, int index, char *err
                 r = api_cache_open(s->cfg->cache_dir, s->cfg->cache_max, &w->cache, err, errlen);
         if (r < 0)
                 return r;
-        r = sbx_slot_acquire(0, 1000, &w->slot, &w->slot_fd);
+        r = sbx_slot_acquire(s->policy, 0, 1000, &w->slot, &w->slot_fd);
         if (r < 0) {
                 snprintf(err, errlen, "no free sandbox slot: %s", strerror(-r));
                 return r;
@@ -685,7 +685,7 @@ int grd_service_run(struct grd_config *cfg)
         if (cfg->selftest) {
                 unsigned slot;
                 int lock = -1;
-                int r = sbx_slot_acquire(0, 1000, &slot, &lock);
+                int r = sbx_slot_acquire(s->policy, 0, 1000, &slot, &lock);
                 int failed =
                         r < 0 ? 1 : grd_selftest(s->policy, s->langs, slot, NULL, err, sizeof(err));
                 sbx_slot_release(lock);

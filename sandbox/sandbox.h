@@ -141,12 +141,17 @@ int sbx_run_cancellable(const struct sbx_policy *p, const struct sbx_config *cfg
 /*
  * sbx_slot_acquire - claim a slot no other process on this host is using (an flock on a file
  * in /run/grader-sandbox when root, else /tmp/grader-sandbox-UID), so concurrent runs of
- * different grader processes never share a sandbox uid.
+ * different grader processes never share a sandbox uid. When the policy gives each slot its
+ * own uid, every process still running as that uid (left by a grader that was killed, whose
+ * runs are still dying) is killed first, and the call returns once none is left: a new run's
+ * RLIMIT_NPROC then counts its own processes only.
+ * @p: the policy the slot is for (NULL: no sweep).
  * @first: the first slot to try; @count: how many to try.
  * @ret_slot: the slot; @ret_fd: the lock, held until closed (sbx_slot_release()).
  * Return: 0; -EBUSY when every slot is taken; another -errno.
  */
-int sbx_slot_acquire(unsigned first, unsigned count, unsigned *ret_slot, int *ret_fd);
+int sbx_slot_acquire(const struct sbx_policy *p, unsigned first, unsigned count, unsigned *ret_slot,
+                     int *ret_fd);
 
 /* sbx_slot_release - give a slot back; accepts -1. */
 void sbx_slot_release(int fd);

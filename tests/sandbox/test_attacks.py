@@ -141,6 +141,24 @@ class Attack(unittest.TestCase):
         # the report itself proves the grader survived
         self.assertIn(r["status"], ("OK", "RE"))
 
+    def test_stale_processes_of_a_slot_uid_are_swept(self):
+        """A grader killed with -9 may leave processes of its slot's uid dying; the next run
+        on that slot must not be refused (RLIMIT_NPROC counts them) and they must go."""
+        if self.user:
+            self.skipTest("slots have their own uids only as root")
+        stale = [subprocess.Popen(["setpriv", f"--reuid={uid}", f"--regid={uid}",
+                                   "--clear-groups", "sleep", "60"])
+                 for uid in range(60000, 60010)]
+        try:
+            r = self.run_attack("ok")
+            self.assertEqual(r["status"], "OK", r["message"])
+            swept = [p for p in stale if p.poll() is not None]
+            self.assertGreaterEqual(len(swept), 1, "no stale process was swept")
+        finally:
+            for p in stale:
+                p.kill()
+                p.wait()
+
     # --- memory ------------------------------------------------------------------------
     def test_malloc_and_touch_is_mle(self):
         r = self.run_attack("malloc", opts=["--memory", "64M"])
