@@ -38,8 +38,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define STAGE_DIR "/tmp" /* the tmpfs that becomes the new root is mounted here first */
-
 static void report(const struct sbx_plan *pl, int stage, int err)
 {
         struct sbx_record rec;
@@ -190,11 +188,25 @@ static void setup_mounts(const struct sbx_plan *pl)
         /* nothing we mount may propagate back to the host */
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
                 fail(pl, SBX_STAGE_MOUNT);
-        if (mount("tmpfs", STAGE_DIR, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m") < 0)
+        if (mount("tmpfs", pl->stage, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m") < 0)
                 fail(pl, SBX_STAGE_MOUNT);
-        if (mkdir(STAGE_DIR "/oldroot", 0700) < 0)
+        if (mkdir(pl->stage_old, 0700) < 0)
                 fail(pl, SBX_STAGE_MOUNT);
-        if (syscall(SYS_pivot_root, STAGE_DIR, STAGE_DIR "/oldroot") < 0 || chdir("/") < 0)
+        if (syscall(SYS_pivot_root, pl->stage, pl->stage_old) < 0) {
+                /*
+                 * Docker's and containerd's default seccomp profiles refuse pivot_root even
+                 * with CAP_SYS_ADMIN (and it fails under a chroot). Do what runc's no-pivot
+                 * mode does: keep the old root reachable under oldroot, move the tmpfs onto
+                 * "/" and chroot into it. Escaping a chroot needs chroot(2) or a descriptor
+                 * outside it: the program gets neither (no capabilities, no such call in the
+                 * allow-list, every descriptor closed), and oldroot is detached below.
+                 */
+                if (mount("/", pl->stage_old, NULL, MS_BIND | MS_REC, NULL) < 0 ||
+                    chdir(pl->stage) < 0 || mount(pl->stage, "/", NULL, MS_MOVE, NULL) < 0 ||
+                    chroot(".") < 0)
+                        fail(pl, SBX_STAGE_MOUNT);
+        }
+        if (chdir("/") < 0)
                 fail(pl, SBX_STAGE_MOUNT);
 
         for (unsigned i = 0; i < pl->n_binds; i++) {

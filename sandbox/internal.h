@@ -46,6 +46,8 @@ struct sbx_plan {
         uid_t uid, outer_uid;
         gid_t gid, outer_gid;
         char workdir[PATH_MAX];
+        char stage[64];       /* where the new root is assembled: not above the work dir */
+        char stage_old[80];   /* stage + "/oldroot" */
         bool private_workdir; /* no workdir given: a tmpfs of tmp_size at workdir */
         char exe[PATH_MAX];
         char *argv[SBX_MAX_ARGS + 1];

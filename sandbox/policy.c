@@ -128,8 +128,14 @@ void sbx_probe_layers(struct sbx_policy *p, const struct sbx_policy_opts *opts)
         const unsigned long ns =
                 CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET;
         /* the network namespace is probed apart: privileged runs share one (below) */
-        bool root = geteuid() == 0 && have_cap(CAP_SYS_ADMIN) && have_cap(CAP_SETUID) &&
-                    have_cap(CAP_SETGID);
+        /* every capability the privileged set-up uses: namespaces and mounts, the uid switch,
+         * emptying the bounding set, handing the work dir over */
+        static const cap_value_t needed[] = {CAP_SYS_ADMIN,   CAP_SETUID, CAP_SETGID,
+                                             CAP_SETPCAP,     CAP_CHOWN,  CAP_FOWNER,
+                                             CAP_DAC_OVERRIDE};
+        bool root = geteuid() == 0;
+        for (size_t i = 0; root && i < CMN_ARRAY_SIZE(needed); i++)
+                root = have_cap(needed[i]);
         if (!opts->no_namespaces) {
                 if (root && (opts->single_run || can_clone(ns & ~(unsigned long)CLONE_NEWNET))) {
                         l->privileged = true;

@@ -159,6 +159,27 @@ static int build_plan(const struct sbx_policy *p, const struct sbx_config *cfg, 
         snprintf(pl->gid_map, sizeof(pl->gid_map), "%u %u 1\n", (unsigned)pl->outer_gid,
                  (unsigned)pl->outer_gid);
         cmn_strlcpy(pl->workdir, workdir, sizeof(pl->workdir));
+        /* The new root is assembled on a tmpfs mounted over an existing directory, which
+         * hides what is below it until the root moves: never one above the work dir. */
+        static const char *const stages[] = {"/tmp",     "/mnt", "/srv", "/media",
+                                             "/var/tmp", "/run", "/opt"};
+        pl->stage[0] = '\0';
+        for (size_t k = 0; k < CMN_ARRAY_SIZE(stages); k++) {
+                size_t l = strlen(stages[k]);
+                struct stat st;
+                if (!strncmp(workdir, stages[k], l) && workdir[l] == '/')
+                        continue;
+                if (lstat(stages[k], &st) == 0 && S_ISDIR(st.st_mode)) {
+                        cmn_strlcpy(pl->stage, stages[k], sizeof(pl->stage));
+                        break;
+                }
+        }
+        if (!pl->stage[0] && pl->use_ns) {
+                res->status = SBX_STATUS_IE;
+                set_msg(res, "no directory to assemble the sandbox's root in (/tmp, /mnt, ...)");
+                return -1;
+        }
+        snprintf(pl->stage_old, sizeof(pl->stage_old), "%s/oldroot", pl->stage);
         uint64_t tmp = lim->tmp_size ? lim->tmp_size : 16 * MIB;
         snprintf(pl->tmp_opts, sizeof(pl->tmp_opts), "mode=1777,size=%llu,nr_inodes=4096",
                  (unsigned long long)tmp);

@@ -73,9 +73,9 @@ class Attack(unittest.TestCase):
         shutil.rmtree(self.dir, ignore_errors=True)
         self.lock.close()
 
-    def run_attack(self, *args, opts=(), pass_fds=(), timeout=30):
+    def run_attack(self, *args, opts=(), pass_fds=(), timeout=30, wrapper=()):
         out = os.path.join(self.dir, "out.txt")
-        cmd = [ARGS.grader, "sandbox", "--report", "-", "--workdir", self.work,
+        cmd = [*wrapper, ARGS.grader, "sandbox", "--report", "-", "--workdir", self.work,
                "--stdout", out, "--stderr", os.path.join(self.dir, "err.txt"), *opts,
                "--", "./attack", *args]
         if self.user:
@@ -158,6 +158,24 @@ class Attack(unittest.TestCase):
             for p in stale:
                 p.kill()
                 p.wait()
+
+    def test_isolation_holds_without_pivot_root(self):
+        """Docker's default seccomp profile refuses pivot_root: the sandbox falls back to
+        moving its root and chroot, and the program still sees nothing of the host."""
+        if self.user or not ARGS.no_pivot_root:
+            self.skipTest("needs root and the no_pivot_root wrapper")
+        secret = os.path.join(self.dir, "secret.ans")
+        with open(secret, "w") as f:
+            f.write("42\n")
+        os.chmod(secret, 0o644)
+        r = self.run_attack("read", secret, wrapper=[ARGS.no_pivot_root])
+        self.assertEqual(r["status"], "OK", r["message"])
+        self.assertIn("denied", r["stdout"])
+        r = self.run_attack("write", "/pwned", wrapper=[ARGS.no_pivot_root])
+        self.assertIn("denied", r["stdout"])
+        r = self.run_attack("pids", wrapper=[ARGS.no_pivot_root], opts=["--time", "2"])
+        self.assertLessEqual(len([l for l in r["stdout"].splitlines() if l.startswith("pid ")]),
+                             3)
 
     # --- memory ------------------------------------------------------------------------
     def test_malloc_and_touch_is_mle(self):
@@ -339,6 +357,7 @@ def main():
     ap.add_argument("--grader", required=True)
     ap.add_argument("--attack", required=True)
     ap.add_argument("--unprivileged", action="store_true")
+    ap.add_argument("--no-pivot-root", help="the no_pivot_root wrapper")
     ARGS, rest = ap.parse_known_args()
     if os.geteuid() != 0:
         print("these tests run as root (CI does); skipping", file=sys.stderr)
