@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "config.h"
 #include "common.h"
 #include "sandbox.h"
 
@@ -118,7 +119,8 @@ int grd_cmd_sandbox(int argc, char **argv)
         const char *env[SBX_MAX_ENV_CLI + 1] = {NULL};
         size_t n_env = 0;
         char workdir[4096] = "";
-        struct sbx_policy_opts popts = {.single_run = true};
+        struct sbx_policy_opts popts = {.single_run = true,
+                                        .uid_base = grd_uid_base_from_env()};
         unsigned long ul;
         int c;
         optind = 1;

@@ -50,6 +50,9 @@ static const char help[] =
         "  --no-selftest          skip the start-up self-test ($GRADER_SELFTEST=false)\n"
         "  --exit-when-idle       stop once a claim finds no work and nothing is in hand\n"
         "                         ($GRADER_EXIT_WHEN_IDLE)\n"
+        "  --uid-base UID         first sandbox uid, one per slot ($GRADER_UID_BASE; 60000):\n"
+        "                         graders on one kernel in different containers need\n"
+        "                         different ranges, or a shared /run/grader-sandbox\n"
         "  -h, --help             show this help\n"
         "\n"
         "Root paths are shown; an ordinary user gets ~/.cache/grader, ~/.local/state/grader.\n"
@@ -79,6 +82,7 @@ int grd_cmd_serve(int argc, char **argv)
                 {"default-time-limit", required_argument, NULL, 272},
                 {"no-selftest", no_argument, NULL, 273},
                 {"exit-when-idle", no_argument, NULL, 274},
+                {"uid-base", required_argument, NULL, 275},
                 {"help", no_argument, NULL, 'h'},
                 {NULL, 0, NULL, 0},
         };
@@ -102,6 +106,7 @@ int grd_cmd_serve(int argc, char **argv)
                 "default_time_limit",
                 "selftest",
                 "exit_when_idle",
+                "uid_base",
         };
         /* First pass: only --config and --help, so the file is read before the flags. */
         const char *config = getenv("GRADER_CONFIG");
@@ -133,7 +138,7 @@ int grd_cmd_serve(int argc, char **argv)
         while ((c = getopt_long(argc, argv, "hc:", opts, NULL)) != -1) {
                 if (c == 'c' || c == 'h')
                         continue;
-                if (c < 256 || c > 274) {
+                if (c < 256 || c > 275) {
                         fputs(help, stderr);
                         goto out;
                 }

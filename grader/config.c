@@ -35,6 +35,7 @@ static const struct {
         {"claim_wait", "GRADER_CLAIM_WAIT"},
         {"grace_period", "GRADER_GRACE_PERIOD"},
         {"default_time_limit", "GRADER_DEFAULT_TIME_LIMIT"},
+        {"uid_base", "GRADER_UID_BASE"},
 };
 
 static void set_str(char **dst, const char *v)
@@ -205,6 +206,13 @@ int grd_config_set(struct grd_config *c, const char *key, const char *v, const c
                         return -EINVAL;
                 }
                 *(!strcmp(key, "selftest") ? &c->selftest : &c->exit_when_idle) = b;
+        } else if (!strcmp(key, "uid_base")) {
+                if (cmn_parse_uint(v, 1000, 4000000000ul, &ul) < 0) {
+                        snprintf(err, errlen, "%s: uid_base: '%s' is not a uid in 1000..4000000000",
+                                 origin, v);
+                        return -EINVAL;
+                }
+                c->uid_base = (unsigned)ul;
         } else if (!strcmp(key, "claim_wait")) {
                 if (cmn_parse_uint(v, 0, 300, &ul) < 0) {
                         snprintf(err, errlen, "%s: claim_wait: '%s' is not 0..300 seconds", origin,
@@ -319,4 +327,13 @@ int grd_config_check(const struct grd_config *c, char *err, size_t errlen)
                 return -EINVAL;
         }
         return 0;
+}
+
+unsigned grd_uid_base_from_env(void)
+{
+        const char *v = getenv("GRADER_UID_BASE");
+        unsigned long ul;
+        if (!v || cmn_parse_uint(v, 1000, 4000000000ul, &ul) < 0)
+                return 0;
+        return (unsigned)ul;
 }

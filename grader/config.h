@@ -29,6 +29,7 @@ struct grd_config {
         unsigned claim_wait; /* seconds a claim may be held by the site */
         double grace;        /* seconds to finish work after SIGTERM */
         double default_time; /* time limit of packages that set none */
+        unsigned uid_base;   /* first sandbox uid (one per slot); 0: the sandbox's own */
 };
 
 /* grd_config_defaults - fill every default (paths depend on whether we run as root). */
@@ -55,5 +56,12 @@ int grd_config_set(struct grd_config *c, const char *key, const char *value, con
 int grd_config_check(const struct grd_config *c, char *err, size_t errlen);
 
 void grd_config_release(struct grd_config *c);
+
+/*
+ * grd_uid_base_from_env - $GRADER_UID_BASE for the by-hand commands (sandbox, run, verify,
+ * doctor): graders sharing one kernel from different containers need different uid ranges.
+ * Return: the base, or 0 (the sandbox's default) when unset or not a number in 1000..4e9.
+ */
+unsigned grd_uid_base_from_env(void);
 
 #endif

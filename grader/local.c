@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "common.h"
+#include "config.h"
 
 #define SOURCE_MAX (4u << 20)
 
@@ -19,7 +20,8 @@ int grd_local_init(struct grd_local *l, const char *languages_path)
         char err[512];
         if (grd_languages_load(languages_path, &l->langs, err, sizeof(err)) < 0)
                 return grd_error("%s", err);
-        int r = sbx_policy_new(NULL, &l->policy, err, sizeof(err));
+        struct sbx_policy_opts popts = {.uid_base = grd_uid_base_from_env()};
+        int r = sbx_policy_new(&popts, &l->policy, err, sizeof(err));
         if (r < 0) {
                 grd_local_release(l);
                 return grd_error("the sandbox cannot start here: %s", err);

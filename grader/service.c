@@ -615,7 +615,8 @@ static int setup(struct service *s, char *err, size_t errlen)
                 snprintf(err, errlen, "no language of the table is installed here");
                 return -ENOENT;
         }
-        r = sbx_policy_new(NULL, &s->policy, err, errlen);
+        struct sbx_policy_opts popts = {.uid_base = c->uid_base};
+        r = sbx_policy_new(&popts, &s->policy, err, errlen);
         if (r < 0)
                 return r;
         r = grd_spool_open(c->spool_dir, err, errlen);

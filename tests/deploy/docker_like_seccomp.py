@@ -14,6 +14,9 @@ matter here:
   with CAP_SYS_ADMIN (clone3 answers ENOSYS without it);
 - clone is allowed with a namespace flag only with CAP_SYS_ADMIN.
 
+One difference remains: calls outside every rule answer ENOSYS here (containers-common's
+default), EPERM under Docker; the sandbox treats both as a refusal.
+
 With --allow-pivot-root, pivot_root is allowed with CAP_SYS_ADMIN: the one addition the
 sandbox's privileged mode needs (docs/deploy.md).
 
@@ -46,15 +49,22 @@ def main(argv):
             rules.append(dict(rule, names=names))
     rules.append({"names": SYS_ADMIN_ONLY + (["pivot_root"] if allow_pivot else []),
                   "action": "SCMP_ACT_ALLOW", "includes": {"caps": ["CAP_SYS_ADMIN"]}})
+    # without CAP_SYS_ADMIN Docker answers EPERM
+    rules.append({"names": [n for n in SYS_ADMIN_ONLY if n not in ("clone", "clone3")],
+                  "action": "SCMP_ACT_ERRNO", "errnoRet": 1,
+                  "excludes": {"caps": ["CAP_SYS_ADMIN"]}})
+    if not allow_pivot:
+        rules.append({"names": ["pivot_root"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1})
     rules.append({"names": ["clone"], "action": "SCMP_ACT_ALLOW",
                   "args": [{"index": 0, "value": NAMESPACE_FLAGS, "valueTwo": 0,
                             "op": "SCMP_CMP_MASKED_EQ"}],
                   "excludes": {"caps": ["CAP_SYS_ADMIN"]}})
-    rules.append({"names": ["clone3"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38,
-                  "excludes": {"caps": ["CAP_SYS_ADMIN"]}})
-    prof["syscalls"] = rules
+    # Everything else, clone3 without CAP_SYS_ADMIN included, answers ENOSYS (so glibc falls
+    # back from clone3 to clone, as under Docker). Docker answers EPERM to the rest; buildah
+    # cannot load an ERRNO rule whose errno is the default one, so the default stays ENOSYS.
     prof["defaultAction"] = "SCMP_ACT_ERRNO"
-    prof["defaultErrnoRet"] = 1  # Docker refuses with EPERM
+    prof["defaultErrnoRet"] = 38
+    prof["syscalls"] = rules
     with open(args[1], "w") as f:
         json.dump(prof, f, indent=1)
     return 0
