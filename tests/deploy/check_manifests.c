@@ -188,8 +188,9 @@ static struct doc *find(const char *kind, const char *name)
 /* ---- Kubernetes ---------------------------------------------------------------------------- */
 
 /* The capabilities the sandbox uses (docs/deploy.md), and the Pod Security Standards'. */
-static const char *const sandbox_caps[] = {"SYS_ADMIN", "SETUID", "SETGID",       "SETPCAP",
-                                           "CHOWN",     "FOWNER", "DAC_OVERRIDE", "KILL"};
+static const char *const sandbox_caps[] = {"SYS_ADMIN",    "SETUID", "SETGID",
+                                           "SETPCAP",      "CHOWN",  "FOWNER",
+                                           "DAC_OVERRIDE", "KILL",   "SYS_CHROOT"};
 static const char *const baseline_caps[] = {
         "AUDIT_WRITE",      "CHOWN",   "DAC_OVERRIDE", "FOWNER",  "FSETID", "KILL",      "MKNOD",
         "NET_BIND_SERVICE", "SETFCAP", "SETGID",       "SETPCAP", "SETUID", "SYS_CHROOT"};
