@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Rounds of "open, else build" before giving up (each lost only to an eviction race). */
@@ -440,6 +441,46 @@ static int build(struct api_client *c, struct api_cache *cache, const char *prob
         return r;
 }
 
+/*
+ * One builder per package at a time, across the workers and processes sharing the cache: the
+ * others wait here, then find the package built and download nothing (DESIGN 3.6: each blob
+ * is fetched once). Waiting gives way to the client's abort flag.
+ * Return: the lock's descriptor (close it to release), or a negative code.
+ */
+static int lock_package(struct api_client *c, struct api_cache *cache, const char *problem_id,
+                        const char *revision, char *err, size_t errlen)
+{
+        char path[PATH_MAX];
+        int k = snprintf(path, sizeof(path), "%s/locks", cache->dir);
+        if (k < 0 || (size_t)k >= sizeof(path))
+                return api_errf(err, errlen, -ENAMETOOLONG, "package lock: path too long");
+        if (mkdir(path, 0755) < 0 && errno != EEXIST)
+                return api_errf(err, errlen, -errno, "package lock: cannot create '%s': %s", path,
+                                strerror(errno));
+        k = snprintf(path, sizeof(path), "%s/locks/%s@%s.lock", cache->dir, problem_id, revision);
+        if (k < 0 || (size_t)k >= sizeof(path))
+                return api_errf(err, errlen, -ENAMETOOLONG, "package lock: path too long");
+        int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd < 0)
+                return api_errf(err, errlen, -errno, "package lock: cannot open '%s': %s", path,
+                                strerror(errno));
+        while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+                if (errno != EWOULDBLOCK && errno != EINTR) {
+                        int e = errno;
+                        close(fd);
+                        return api_errf(err, errlen, -e, "package lock '%s': %s", path,
+                                        strerror(e));
+                }
+                if (c->abort_flag && *c->abort_flag) {
+                        close(fd);
+                        return api_errf(err, errlen, API_E_ABORTED, "aborted");
+                }
+                struct timespec ts = {0, 20 * 1000 * 1000};
+                nanosleep(&ts, NULL);
+        }
+        return fd;
+}
+
 int api_fetch_problem(struct api_client *c, struct api_cache *cache, const char *problem_id,
                       const char *revision, const char *files_url, struct api_package **ret_pkg,
                       char *err, size_t errlen)
@@ -472,7 +513,21 @@ int api_fetch_problem(struct api_client *c, struct api_cache *cache, const char 
                         return api_errf(err, errlen, -EINVAL,
                                         "package '%s' is not cached and no files url was given",
                                         final);
-                r = build(c, cache, problem_id, files_url, final, err, errlen);
+                int lock = lock_package(c, cache, problem_id, revision, err, errlen);
+                if (lock < 0)
+                        return lock;
+                /* built while we waited for the lock? then take that one */
+                r = package_open(final, &pkg);
+                if (r == 1) {
+                        close(lock);
+                        c->stats.packages_reused++;
+                        *ret_pkg = pkg;
+                        return 0;
+                }
+                r = r < 0 ? api_errf(err, errlen, r, "package: cannot open '%s': %s", final,
+                                     api_strerror(r))
+                          : build(c, cache, problem_id, files_url, final, err, errlen);
+                close(lock);
                 if (r < 0)
                         return r;
         }

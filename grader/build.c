@@ -35,6 +35,21 @@ int grd_env_init(struct grd_env *env, const struct sbx_policy *policy, unsigned 
         char abs[PATH_MAX];
         if (!realpath(base, abs))
                 return -errno;
+        /* The caller holds this slot's lock: a work root of this slot is a dead grader's
+         * (killed with -9, say) and nobody else's. */
+        char prefix[32];
+        int pl = snprintf(prefix, sizeof(prefix), "grader-%u-", slot);
+        DIR *d = opendir(abs);
+        struct dirent *de;
+        while (d && (de = readdir(d))) {
+                char stale[PATH_MAX];
+                if (!strncmp(de->d_name, prefix, (size_t)pl) &&
+                    strlen(de->d_name) == (size_t)pl + 6 &&
+                    cmn_join(stale, sizeof(stale), abs, de->d_name) == 0)
+                        cmn_rmtree(stale);
+        }
+        if (d)
+                closedir(d);
         if (snprintf(env->workroot, sizeof(env->workroot), "%s/grader-%u-XXXXXX", abs, slot) >=
             (int)sizeof(env->workroot))
                 return -ENAMETOOLONG;

@@ -172,6 +172,19 @@ static int make_client(struct service *s, struct api_client **ret, char *err, si
         return api_client_new(&o, ret, err, errlen);
 }
 
+/* The supervisor's client: one attempt per request, short timeouts (see flush_spool). */
+static int make_supervisor_client(struct service *s, struct api_client **ret, char *err,
+                                  size_t errlen)
+{
+        struct api_client_opts o = {.base_url = s->cfg->api_url,
+                                    .token = s->token,
+                                    .ca_file = s->cfg->ca_file,
+                                    .max_attempts = 1,
+                                    .connect_timeout_ms = 3000,
+                                    .timeout_ms = 10000};
+        return api_client_new(&o, ret, err, errlen);
+}
+
 /*
  * Post one spooled result. Return: 1 done (the site has it, or took the job back), 0 try
  * again later, -1 refused for good (moved to rejected/).
@@ -209,8 +222,15 @@ static int post_spooled(struct service *s, struct api_client *api, const struct 
         return 0;
 }
 
-/* Re-send what the spool holds; returns the number still pending. */
-static int flush_spool(struct service *s, struct api_client *api)
+static void touch_health(struct service *s);
+
+/*
+ * Re-send what the spool holds, until the deadline (monotonic seconds); returns the number
+ * still pending. The supervisor's client tries each post once (its own backoff is the
+ * supervisor's flush interval), so a site that refuses results cannot hold the supervisor,
+ * its signals or its health file for long.
+ */
+static int flush_spool(struct service *s, struct api_client *api, double deadline)
 {
         char **ids;
         int n = grd_spool_list(s->cfg->spool_dir, &ids, SPOOL_BATCH);
@@ -218,7 +238,8 @@ static int flush_spool(struct service *s, struct api_client *api)
                 return 0;
         int pending = 0;
         for (int i = 0; i < n; i++) {
-                if (!inflight_add(s, ids[i])) {
+                touch_health(s);
+                if (cmn_monotonic() > deadline || !inflight_add(s, ids[i])) {
                         pending++;
                         continue;
                 }
@@ -380,8 +401,16 @@ static void handle_job(struct worker *w, struct api_job *job)
                 internal_error(w, job, err);
                 goto out;
         }
+        /* a download still going when the grace period ends is abandoned with the job */
+        api_client_set_abort_flag(w->api, &s->abort);
         int r = api_fetch_problem(w->api, w->cache, job->problem_id, job->problem_revision,
                                   job->files_url, &pkg, err, sizeof(err));
+        api_client_set_abort_flag(w->api, NULL);
+        if (r == API_E_ABORTED) {
+                hb_stop(w);
+                release_job(w, job, "grader shutting down");
+                goto out;
+        }
         if (r < 0) {
                 hb_stop(w);
                 char why[1200];
@@ -506,6 +535,12 @@ static void *worker_main(void *arg)
                                 grd_log(GRD_LOG_INFO, &lc, NULL, "no work: this worker stops");
                                 break;
                         }
+                        /* a site may answer 204 at once (or claim_wait is 0): never claim
+                         * in a tight loop; a little jitter keeps workers from lining up */
+                        double spent = cmn_monotonic() - t0;
+                        double pause = 1.0 + (double)(rand() % 250) / 1000.0;
+                        if (spent < pause)
+                                sleep_interruptible(s, pause - spent);
                         continue;
                 }
                 if (r == API_E_ABORTED || s->stop)
@@ -635,7 +670,7 @@ static int setup(struct service *s, char *err, size_t errlen)
                         cmn_mkdir_p(dir, 0755);
                 }
         }
-        return make_client(s, &s->main_api, err, errlen);
+        return make_supervisor_client(s, &s->main_api, err, errlen);
 }
 
 int grd_service_run(struct grd_config *cfg)
@@ -698,7 +733,7 @@ int grd_service_run(struct grd_config *cfg)
                 }
                 grd_log(GRD_LOG_INFO, NULL, NULL, "self-test passed");
         }
-        int pending = flush_spool(s, s->main_api);
+        int pending = flush_spool(s, s->main_api, cmn_monotonic() + 30);
         if (pending)
                 grd_log(GRD_LOG_WARN, NULL, NULL, "%d spooled results not delivered yet", pending);
 
@@ -758,7 +793,7 @@ int grd_service_run(struct grd_config *cfg)
                         last_health = now;
                 }
                 if (now >= s->spool_next) {
-                        int left = flush_spool(s, s->main_api);
+                        int left = flush_spool(s, s->main_api, now + 5);
                         /* back off while the site does not take results, up to a minute */
                         s->spool_delay = left ? fmin(s->spool_delay * 2, 60) : 2;
                         s->spool_next = now + s->spool_delay;
@@ -781,7 +816,8 @@ out:
                 }
         }
         if (rc == 0 && s->main_api) {
-                int left = flush_spool(s, s->main_api);
+                /* one more pass, bounded: what is left waits for the next start */
+                int left = flush_spool(s, s->main_api, cmn_monotonic() + 5);
                 grd_log(left ? GRD_LOG_WARN : GRD_LOG_INFO, NULL, NULL,
                         "stopped; %d results left in the spool for the next start", left);
         }
