@@ -239,10 +239,12 @@ static int flush_spool(struct service *s, struct api_client *api, double deadlin
         int pending = 0;
         for (int i = 0; i < n; i++) {
                 touch_health(s);
-                if (cmn_monotonic() > deadline || !inflight_add(s, ids[i])) {
+                if (cmn_monotonic() > deadline) {
                         pending++;
                         continue;
                 }
+                if (!inflight_add(s, ids[i]))
+                        continue; /* a worker is posting it right now */
                 struct grd_log_ctx lc = {.worker = -1, .job_id = ids[i]};
                 if (post_spooled(s, api, &lc, ids[i]) == 0)
                         pending++;

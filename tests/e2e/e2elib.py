@@ -29,6 +29,12 @@ SUM = os.path.join(EXAMPLES, "sum")
 PY = sys.executable or "/usr/bin/python3"
 TOKEN = "e2e-token-0123456789abcdef"
 
+# The sandbox uids of the graders the tests start: their own range (61000..61999), so runs of
+# other grader builds on this host (default range 60000..60999, whose slot locks may be named
+# differently) neither collide with them nor sweep their processes. E2E_UID_BASE=default uses
+# the grader's default range instead.
+UID_BASE = os.environ.get("E2E_UID_BASE", "61000")
+
 LANGUAGE_BY_EXTENSION = {".c": "c", ".cpp": "cpp", ".cc": "cpp", ".py": "python3",
                          ".java": "java"}
 
@@ -110,7 +116,7 @@ def clean_env(extra=None):
 class Site:
     """A running reference course site on 127.0.0.1 in directory tmp."""
 
-    def __init__(self, tmp, *args, name="site"):
+    def __init__(self, tmp, *args, name="site", port=0):
         self.tmp = tmp
         self.db = os.path.join(tmp, name + ".db")
         self.token_file = os.path.join(tmp, "token")
@@ -119,7 +125,7 @@ class Site:
         self.log_path = os.path.join(tmp, name + ".log")
         out_path = os.path.join(tmp, name + ".out")
         port_file = os.path.join(tmp, name + ".port")
-        self.argv = [PY, SITE_PY, "serve", "--db", self.db, "--port", "0", "--port-file",
+        self.argv = [PY, SITE_PY, "serve", "--db", self.db, "--port", str(port), "--port-file",
                      port_file, "--token-file", self.token_file] + [str(a) for a in args]
         with open(self.log_path, "w") as err, open(out_path, "w") as out:
             self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=out,
@@ -225,7 +231,8 @@ class Grader:
     count = 0
 
     def __init__(self, binary, site, tmp, *extra, name=None, workers=1, cache=None, spool=None,
-                 work=None, health=None, claim_wait=1, selftest=False, env=None):
+                 work=None, health=None, claim_wait=1, selftest=False, env=None,
+                 api_url=True):
         Grader.count += 1
         self.name = name or "g%d" % Grader.count
         self.tmp = tmp
@@ -234,11 +241,14 @@ class Grader:
         self.work = work or os.path.join(tmp, self.name + "-work")
         self.health = health or os.path.join(tmp, self.name + "-health")
         self.log_path = os.path.join(tmp, "%s-%d.log" % (self.name, time.monotonic_ns()))
-        self.argv = [binary, "serve", "--api-url", site.base, "--token-file", site.token_file,
-                     "--cache-dir", self.cache, "--spool-dir", self.spool,
-                     "--work-dir", self.work, "--health-file", self.health,
-                     "--grader-id", self.name, "--log-format", "json",
-                     "--claim-wait", str(claim_wait), "--workers", str(workers)]
+        self.argv = [binary, "serve"] + (["--api-url", site.base] if api_url else [])
+        self.argv += ["--token-file", site.token_file, "--cache-dir", self.cache,
+                      "--spool-dir", self.spool, "--work-dir", self.work,
+                      "--health-file", self.health, "--grader-id", self.name,
+                      "--log-format", "json", "--claim-wait", str(claim_wait),
+                      "--workers", str(workers)]
+        if UID_BASE != "default":
+            self.argv += ["--uid-base", UID_BASE]
         if not selftest:
             self.argv.append("--no-selftest")
         self.argv += [str(a) for a in extra]
