@@ -6,16 +6,16 @@
 
 int main(void)
 {
-	struct timespec ts = {0, 600 * 1000 * 1000};
-	nanosleep(&ts, NULL);
-	int t;
-	if (scanf("%d", &t) != 1)
-		return 0;
-	while (t-- > 0) {
-		long long a, b;
-		if (scanf("%lld %lld", &a, &b) != 2)
-			break;
-		printf("%lld\n", a + b);
-	}
-	return 0;
+        struct timespec ts = {0, 600 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        int t;
+        if (scanf("%d", &t) != 1)
+                return 0;
+        while (t-- > 0) {
+                long long a, b;
+                if (scanf("%lld %lld", &a, &b) != 2)
+                        break;
+                printf("%lld\n", a + b);
+        }
+        return 0;
 }
