@@ -298,7 +298,10 @@ static void sample(struct watch *w)
                 return;
         unsigned long long f[24] = {0};
         int k = 0;
-        for (char *tok = strtok(p + 1, " "); tok && k < 24; tok = strtok(NULL, " "))
+        /* strtok_r: several workers sample at once (strtok's state is global) */
+        char *save = NULL;
+        for (char *tok = strtok_r(p + 1, " ", &save); tok && k < 24;
+             tok = strtok_r(NULL, " ", &save))
                 f[k++] = strtoull(tok, NULL, 10);
         if (k < 22)
                 return;
