@@ -213,22 +213,6 @@ int cache_commit(const struct api_cache *cache, const char *tmp, const char *sha
         return rename(tmp, blob) < 0 ? -errno : 0;
 }
 
-static int write_all(int fd, const void *data, size_t len)
-{
-        const char *p = data;
-        while (len) {
-                ssize_t n = write(fd, p, len);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                p += n;
-                len -= (size_t)n;
-        }
-        return 0;
-}
-
 int cache_seal(int fd)
 {
         /* read-only: packages share these inodes through hard links */
@@ -258,7 +242,7 @@ int api_cache_put(struct api_cache *cache, const char *sha256, const void *data,
         if (r < 0)
                 return api_errf(err, errlen, r, "cache: cannot create a temporary file: %s",
                                 api_strerror(r));
-        r = write_all(fd, data, len);
+        r = cmn_write_all(fd, data, len);
         if (r == 0)
                 r = cache_seal(fd);
         close(fd);

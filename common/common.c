@@ -179,7 +179,7 @@ int cmn_read_file(const char *path, size_t max, char **ret_buf, size_t *ret_len)
         return 0;
 }
 
-static int write_all(int fd, const void *data, size_t len)
+int cmn_write_all(int fd, const void *data, size_t len)
 {
         const char *p = data;
         while (len) {
@@ -203,7 +203,7 @@ int cmn_write_file_atomic(const char *path, const void *data, size_t len, mode_t
         int fd = mkostemp(tmp, O_CLOEXEC);
         if (fd < 0)
                 return -errno;
-        int r = write_all(fd, data, len);
+        int r = cmn_write_all(fd, data, len);
         if (r == 0 && fchmod(fd, mode) < 0)
                 r = -errno;
         if (r == 0 && fsync(fd) < 0)
@@ -257,7 +257,7 @@ int cmn_copy_file(const char *src, const char *dst, mode_t mode)
                 }
                 if (n == 0)
                         break;
-                r = write_all(out, buf, (size_t)n);
+                r = cmn_write_all(out, buf, (size_t)n);
                 if (r < 0)
                         break;
         }

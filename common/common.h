@@ -41,6 +41,9 @@ double cmn_monotonic(void);
  */
 int cmn_read_file(const char *path, size_t max, char **ret_buf, size_t *ret_len);
 
+/* cmn_write_all - write all of data, retrying short writes and EINTR. Return: 0 or -errno. */
+int cmn_write_all(int fd, const void *data, size_t len);
+
 /*
  * cmn_write_file_atomic - write data to path through a temporary file in the same directory,
  * fsync it, rename it into place and fsync the directory: readers see the old file or the whole

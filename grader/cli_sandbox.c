@@ -119,8 +119,7 @@ int grd_cmd_sandbox(int argc, char **argv)
         const char *env[SBX_MAX_ENV_CLI + 1] = {NULL};
         size_t n_env = 0;
         char workdir[4096] = "";
-        struct sbx_policy_opts popts = {.single_run = true,
-                                        .uid_base = grd_uid_base_from_env()};
+        struct sbx_policy_opts popts = {.single_run = true, .uid_base = grd_uid_base_from_env()};
         unsigned long ul;
         int c;
         optind = 1;

@@ -508,8 +508,10 @@ static void *worker_main(void *arg)
                 struct api_job *job = NULL;
                 double t0 = cmn_monotonic();
                 api_client_set_abort_flag(w->api, &s->stop);
+                /* a batch run asks without waiting: its last claim ends it at once */
+                unsigned wait = s->cfg->exit_when_idle ? 0 : s->cfg->claim_wait;
                 int r = api_claim(w->api, w->id, (const char *const *)s->cfg->queues, s->lang_ids,
-                                  s->cfg->claim_wait, &job, err, sizeof(err));
+                                  wait, &job, err, sizeof(err));
                 api_client_set_abort_flag(w->api, NULL);
                 grd_metrics_observe(&s->metrics.claim_seconds, cmn_monotonic() - t0);
                 if (r == 1) {
