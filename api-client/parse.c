@@ -130,7 +130,8 @@ static int base64_decode(const char *in, size_t len, unsigned char *out, size_t 
                 if (nq < 4)
                         continue;
                 nq = 0;
-                /* "xx==", "xxx=" and "xxxx" are the only valid quanta */
+                /* padding only at the end of a quantum: two data characters then "==", three
+                 * then "=", or four data characters */
                 if (q[0] == PAD || q[1] == PAD || (q[2] == PAD && q[3] != PAD))
                         return -EINVAL;
                 uint32_t acc = (uint32_t)q[0] << 18 | (uint32_t)q[1] << 12;

@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common.h"
+
 static const char usage[] =
         "usage: grading_bare [-c CMP] -o OUTDIR -b BINARY -d TESTDIR [-- COMPILE_CMD...]\n"
         "Run COMPILE_CMD (if given), then BINARY on every TESTDIR/NAME.in (stdout into\n"
@@ -25,13 +27,6 @@ static const char usage[] =
         "defaults to cmp). Prints one line: compile_us compile_cpu_us runs_us cmp_us total_us\n"
         "tests (wall times in microseconds; compile_cpu_us the compiler's user+system CPU).\n"
         "Exit status: 0 when everything ran and matched, 1 when a step failed, 2 on usage.\n";
-
-static double now_us(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
 
 /*
  * fork, exec argv with stdin/stdout redirected (-1: inherited), wait; *cpu_us (if not NULL) gets
@@ -110,10 +105,11 @@ int main(int argc, char **argv)
                 return 2;
         }
         int rc = 0;
-        double t_start = now_us(), t_compile = 0, cpu_compile = 0, t_runs = 0, t_cmp = 0;
+        double t_start = cmn_monotonic() * 1e6, t_compile = 0, cpu_compile = 0, t_runs = 0,
+               t_cmp = 0;
         if (compile) {
                 int st = spawn(compile, -1, -1, &cpu_compile);
-                t_compile = now_us() - t_start;
+                t_compile = cmn_monotonic() * 1e6 - t_start;
                 if (st != 0) {
                         fprintf(stderr, "grading_bare: the compile command exited %d\n", st);
                         rc = 1;
@@ -126,7 +122,7 @@ int main(int argc, char **argv)
                 snprintf(in_path, sizeof(in_path), "%s/%s", testdir, name);
                 snprintf(out_path, sizeof(out_path), "%s/%.*s.out", outdir, stem, name);
                 snprintf(ans_path, sizeof(ans_path), "%s/%.*s.ans", testdir, stem, name);
-                double t0 = now_us();
+                double t0 = cmn_monotonic() * 1e6;
                 int in = open(in_path, O_RDONLY | O_CLOEXEC);
                 int out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
                 int st = in >= 0 && out >= 0 ? spawn((char *const[]){binary, NULL}, in, out, NULL)
@@ -135,7 +131,7 @@ int main(int argc, char **argv)
                         close(in);
                 if (out >= 0)
                         close(out);
-                double t1 = now_us();
+                double t1 = cmn_monotonic() * 1e6;
                 t_runs += t1 - t0;
                 if (st != 0) {
                         fprintf(stderr, "grading_bare: test '%s': the program exited %d\n", name,
@@ -144,14 +140,14 @@ int main(int argc, char **argv)
                         break;
                 }
                 st = spawn((char *const[]){cmp, dash_s, out_path, ans_path, NULL}, -1, -1, NULL);
-                t_cmp += now_us() - t1;
+                t_cmp += cmn_monotonic() * 1e6 - t1;
                 if (st != 0) {
                         fprintf(stderr, "grading_bare: test '%s': the output differs (%d)\n", name,
                                 st);
                         rc = 1;
                 }
         }
-        double total = now_us() - t_start;
+        double total = cmn_monotonic() * 1e6 - t_start;
         for (int i = 0; i < n; i++)
                 free(tests[i]);
         free(tests);

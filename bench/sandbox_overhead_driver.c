@@ -14,7 +14,19 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common.h"
+
 #define MAX_RUNS 1000000 /* a cap on the array of results: more is a typo, not a benchmark */
+
+/* A count of runs in 0..MAX_RUNS (cmn_parse_uint), as a long. */
+static int parse_runs(const char *s, long *ret)
+{
+        unsigned long v;
+        if (cmn_parse_uint(s, 0, MAX_RUNS, &v) < 0)
+                return -1;
+        *ret = (long)v;
+        return 0;
+}
 
 static const char usage[] =
         "usage: sandbox_overhead_driver [-w WARMUP] RUNS -- PROGRAM [ARG...]\n"
@@ -22,28 +34,10 @@ static const char usage[] =
         "/dev/null, and print each timed run's wall time in microseconds, one per line.\n"
         "Exit status: 0 when every run exited 0, 1 at the first run that did not, 2 on usage.\n";
 
-static double now_us(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int parse_count(const char *s, long max, long *ret)
-{
-        char *end;
-        errno = 0;
-        long v = strtol(s, &end, 10);
-        if (errno || end == s || *end || v < 0 || v > max)
-                return -1;
-        *ret = v;
-        return 0;
-}
-
 /* One run: 0 when the program exited 0, else -1 with a message on stderr. */
 static int run_once(char *const *argv, int devnull, double *ret_us)
 {
-        double t0 = now_us();
+        double t0 = cmn_monotonic() * 1e6;
         pid_t pid = fork();
         if (pid < 0) {
                 perror("sandbox_overhead_driver: fork");
@@ -63,7 +57,7 @@ static int run_once(char *const *argv, int devnull, double *ret_us)
                         return -1;
                 }
         }
-        *ret_us = now_us() - t0;
+        *ret_us = cmn_monotonic() * 1e6 - t0;
         if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
                 return 0;
         if (WIFEXITED(st))
@@ -82,7 +76,7 @@ int main(int argc, char **argv)
         while ((c = getopt(argc, argv, "+w:h")) != -1) {
                 switch (c) {
                 case 'w':
-                        if (parse_count(optarg, MAX_RUNS, &warmup) < 0) {
+                        if (parse_runs(optarg, &warmup) < 0) {
                                 fputs(usage, stderr);
                                 return 2;
                         }
@@ -95,7 +89,7 @@ int main(int argc, char **argv)
                         return 2;
                 }
         }
-        if (argc - optind < 3 || parse_count(argv[optind], MAX_RUNS, &runs) < 0 || runs == 0 ||
+        if (argc - optind < 3 || parse_runs(argv[optind], &runs) < 0 || runs == 0 ||
             strcmp(argv[optind + 1], "--") != 0) {
                 fputs(usage, stderr);
                 return 2;

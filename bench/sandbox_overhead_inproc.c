@@ -14,9 +14,21 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common.h"
+
 #include "sandbox.h"
 
 #define MAX_RUNS 1000000 /* a cap on the array of results */
+
+/* A count of runs in 0..MAX_RUNS (cmn_parse_uint), as a long. */
+static int parse_runs(const char *s, long *ret)
+{
+        unsigned long v;
+        if (cmn_parse_uint(s, 0, MAX_RUNS, &v) < 0)
+                return -1;
+        *ret = (long)v;
+        return 0;
+}
 
 static const char usage[] =
         "usage: sandbox_overhead_inproc [-n] [-w WARMUP] [-d WORKDIR] RUNS -- PROGRAM [ARG...]\n"
@@ -36,24 +48,6 @@ struct bench {
         struct sbx_policy *policy; /* NULL with -p */
         struct sbx_config cfg;
 };
-
-static double now_us(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int parse_count(const char *s, long max, long *ret)
-{
-        char *end;
-        errno = 0;
-        long v = strtol(s, &end, 10);
-        if (errno || end == s || *end || v < 0 || v > max)
-                return -1;
-        *ret = v;
-        return 0;
-}
 
 static int new_policy(const struct sbx_policy_opts *opts, struct sbx_policy **ret)
 {
@@ -81,17 +75,17 @@ static int print_isolation(const struct sbx_policy_opts *opts)
 /* One timed iteration: a run, or (with -p) a policy's life. 0, or -1 with a message. */
 static int once(const struct bench *b, double *ret_us)
 {
-        double t0 = now_us();
+        double t0 = cmn_monotonic() * 1e6;
         if (!b->policy) {
                 struct sbx_policy *p = NULL;
                 int r = new_policy(&b->opts, &p);
                 sbx_policy_free(p);
-                *ret_us = now_us() - t0;
+                *ret_us = cmn_monotonic() * 1e6 - t0;
                 return r < 0 ? -1 : 0;
         }
         struct sbx_result res;
         int r = sbx_run(b->policy, &b->cfg, &res);
-        *ret_us = now_us() - t0;
+        *ret_us = cmn_monotonic() * 1e6 - t0;
         if (r < 0) {
                 fprintf(stderr, "sandbox_overhead_inproc: sbx_run: %s\n", strerror(-r));
                 return -1;
@@ -116,7 +110,7 @@ int main(int argc, char **argv)
                         b.opts.no_namespaces = true;
                         break;
                 case 'w':
-                        if (parse_count(optarg, MAX_RUNS, &warmup) < 0) {
+                        if (parse_runs(optarg, &warmup) < 0) {
                                 fputs(usage, stderr);
                                 return 2;
                         }
@@ -142,7 +136,7 @@ int main(int argc, char **argv)
                 return print_isolation(&b.opts);
         bool args_ok = policy_only ? argc - optind == 1
                                    : argc - optind >= 3 && !strcmp(argv[optind + 1], "--");
-        if (!args_ok || parse_count(argv[optind], MAX_RUNS, &runs) < 0 || runs == 0) {
+        if (!args_ok || parse_runs(argv[optind], &runs) < 0 || runs == 0) {
                 fputs(usage, stderr);
                 return 2;
         }

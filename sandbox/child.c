@@ -269,21 +269,6 @@ static void close_all_but(int *keep, size_t n)
         syscall(SYS_close_range, from, ~0u, 0u);
 }
 
-static void close_fds_except(int a, int b)
-{
-        if (a > b) {
-                int t = a;
-                a = b;
-                b = t;
-        }
-        /* [3, a), (a, b), (b, inf) */
-        if (a > 3)
-                syscall(SYS_close_range, 3u, (unsigned)a - 1, 0u);
-        if (b > a + 1)
-                syscall(SYS_close_range, (unsigned)a + 1, (unsigned)b - 1, 0u);
-        syscall(SYS_close_range, (unsigned)b + 1, ~0u, 0u);
-}
-
 static int send_fd(int sock, int fd)
 {
         char data = 'L';
@@ -330,7 +315,8 @@ _Noreturn static void program_main(const struct sbx_plan *pl)
                 fail(pl, SBX_STAGE_STDIO);
         if (chdir(pl->workdir) < 0)
                 fail(pl, SBX_STAGE_CHDIR);
-        close_fds_except(pl->report_w, pl->notify_sock >= 0 ? pl->notify_sock : pl->report_w);
+        int keep[] = {pl->report_w, pl->notify_sock};
+        close_all_but(keep, sizeof(keep) / sizeof(keep[0]));
 
         struct rlimit zero = {0, 0};
         if (setrlimit(RLIMIT_CORE, &zero) < 0 || setrlimit(RLIMIT_CPU, &pl->rl_cpu) < 0 ||

@@ -15,6 +15,12 @@
 #define SBX_MAX_ENV   64
 #define SBX_MAX_BINDS 16
 
+/* A read-only bind of a host directory (or a symlink re-created inside). */
+struct sbx_bind {
+        char path[PATH_MAX];   /* absolute path, the same inside and outside */
+        char target[PATH_MAX]; /* non-empty: the host path is a symlink to this */
+};
+
 struct sbx_policy {
         struct sbx_layers layers;
         unsigned uid_base;
@@ -24,12 +30,8 @@ struct sbx_policy {
         cap_t empty_caps;       /* prepared here: the child may not allocate */
         int netns_fd;           /* privileged: one empty network namespace every run enters */
         int cap_last;           /* the kernel's highest capability number */
-};
-
-/* A read-only bind of a host directory (or a symlink re-created inside). */
-struct sbx_bind {
-        char path[PATH_MAX];   /* absolute path, the same inside and outside */
-        char target[PATH_MAX]; /* non-empty: the host path is a symlink to this */
+        struct sbx_bind binds[SBX_MAX_BINDS]; /* the system dirs shown read-only, found once */
+        unsigned n_binds;
 };
 
 /*
@@ -53,7 +55,7 @@ struct sbx_plan {
         char *argv[SBX_MAX_ARGS + 1];
         char *envp[SBX_MAX_ENV + 8];
         char env_store[8][PATH_MAX + 16];
-        struct sbx_bind binds[SBX_MAX_BINDS];
+        const struct sbx_bind *binds; /* the policy's */
         unsigned n_binds;
         char tmp_opts[64];      /* tmpfs options for /tmp and /dev/shm */
         char workdir_opts[128]; /* tmpfs options of a private work dir */
@@ -100,6 +102,9 @@ struct sbx_record {
 
 /* child.c: the body of the cloned child (pid 1 of the new pid namespace). Never returns. */
 _Noreturn void sbx_child_main(const struct sbx_plan *plan);
+
+/* run.c: find the system directories (or their symlinks) every run shows read-only */
+void sbx_find_binds(struct sbx_policy *p);
 
 /* seccomp.c */
 int sbx_seccomp_compile(struct sbx_policy *p, char *err, size_t errlen);

@@ -175,6 +175,7 @@ int sbx_policy_new(const struct sbx_policy_opts *opts, struct sbx_policy **ret, 
         p->uid_base = opts->uid_base ? opts->uid_base : DEFAULT_UID_BASE;
         p->netns_fd = -1;
         p->cap_last = read_cap_last();
+        sbx_find_binds(p);
         sbx_probe_layers(p, opts);
         if (p->layers.privileged && !opts->single_run) {
                 p->netns_fd = make_netns();

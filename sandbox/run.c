@@ -141,6 +141,28 @@ static unsigned long tasks_of_uid(uid_t uid)
         return n;
 }
 
+void sbx_find_binds(struct sbx_policy *p)
+{
+        p->n_binds = 0;
+        for (size_t k = 0; k < CMN_ARRAY_SIZE(system_dirs); k++) {
+                struct stat st;
+                if (lstat(system_dirs[k], &st) < 0)
+                        continue;
+                struct sbx_bind *b = &p->binds[p->n_binds];
+                cmn_strlcpy(b->path, system_dirs[k], sizeof(b->path));
+                b->target[0] = '\0';
+                if (S_ISLNK(st.st_mode)) {
+                        ssize_t n = readlink(system_dirs[k], b->target, sizeof(b->target) - 1);
+                        if (n <= 0)
+                                continue;
+                        b->target[n] = '\0';
+                } else if (!S_ISDIR(st.st_mode)) {
+                        continue;
+                }
+                p->n_binds++;
+        }
+}
+
 static int build_plan(const struct sbx_policy *p, const struct sbx_config *cfg, const char *workdir,
                       struct sbx_plan *pl, struct sbx_result *res)
 {
@@ -211,23 +233,8 @@ static int build_plan(const struct sbx_policy *p, const struct sbx_config *cfg, 
                 pl->envp[e++] = (char *)(uintptr_t)cfg->env[k];
         pl->envp[e] = NULL;
 
-        for (size_t k = 0; k < CMN_ARRAY_SIZE(system_dirs); k++) {
-                struct stat st;
-                if (lstat(system_dirs[k], &st) < 0)
-                        continue;
-                struct sbx_bind *b = &pl->binds[pl->n_binds];
-                cmn_strlcpy(b->path, system_dirs[k], sizeof(b->path));
-                b->target[0] = '\0';
-                if (S_ISLNK(st.st_mode)) {
-                        ssize_t n = readlink(system_dirs[k], b->target, sizeof(b->target) - 1);
-                        if (n <= 0)
-                                continue;
-                        b->target[n] = '\0';
-                } else if (!S_ISDIR(st.st_mode)) {
-                        continue;
-                }
-                pl->n_binds++;
-        }
+        pl->binds = p->binds;
+        pl->n_binds = p->n_binds;
 
         /* rlimits. RLIMIT_CPU counts whole seconds: it is only a backstop one second past
          * the limit (SIGXCPU) and another (SIGKILL); the watchdog stops the program first. */

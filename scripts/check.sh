@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 status=0
 mapfile -t sources < <(git ls-files 'common/*.[ch]' 'sandbox/*.[ch]' 'api-client/*.[ch]' \
-        'grader/*.[ch]' 'tests/*.[ch]' 'bench/*.[ch]')
+        'grader/*.[ch]' 'tests/*.[ch]' 'bench/*.[ch]' 'examples/*.[ch]')
 
 echo "== clang-format"
 clang-format --dry-run --Werror "${sources[@]}" || status=1

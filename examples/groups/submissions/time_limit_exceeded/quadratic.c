@@ -6,26 +6,26 @@
 
 int main(void)
 {
-	int n;
-	if (scanf("%d", &n) != 1 || n < 1)
-		return 0;
-	int *a = malloc((size_t)n * sizeof *a);
-	if (a == NULL)
-		return 1;
-	for (int i = 0; i < n; i++)
-		if (scanf("%d", &a[i]) != 1)
-			return 1;
-	int distinct = 0;
-	for (int i = 0; i < n; i++) {
-		int seen_before = 0;
-		for (int j = 0; j < i; j++)
-			if (a[j] == a[i]) {
-				seen_before = 1;
-				break;
-			}
-		distinct += !seen_before;
-	}
-	printf("%d\n", distinct);
-	free(a);
-	return 0;
+        int n;
+        if (scanf("%d", &n) != 1 || n < 1)
+                return 0;
+        int *a = malloc((size_t)n * sizeof *a);
+        if (a == NULL)
+                return 1;
+        for (int i = 0; i < n; i++)
+                if (scanf("%d", &a[i]) != 1)
+                        return 1;
+        int distinct = 0;
+        for (int i = 0; i < n; i++) {
+                int seen_before = 0;
+                for (int j = 0; j < i; j++)
+                        if (a[j] == a[i]) {
+                                seen_before = 1;
+                                break;
+                        }
+                distinct += !seen_before;
+        }
+        printf("%d\n", distinct);
+        free(a);
+        return 0;
 }

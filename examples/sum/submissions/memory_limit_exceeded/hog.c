@@ -12,25 +12,25 @@ static unsigned char *cache[CHUNKS];
 
 int main(void)
 {
-	unsigned long check = 0;
-	for (int i = 0; i < CHUNKS; i++) {
-		cache[i] = malloc(CHUNK);
-		if (cache[i] == NULL) {
-			fputs("out of memory\n", stderr);
-			abort();
-		}
-		memset(cache[i], i + 1, CHUNK);
-		check += cache[i][i];
-	}
-	int t;
-	if (scanf("%d", &t) != 1)
-		return 0;
-	while (t-- > 0) {
-		long long a, b;
-		if (scanf("%lld %lld", &a, &b) != 2)
-			break;
-		printf("%lld\n", a + b);
-	}
-	fprintf(stderr, "check %lu\n", check);
-	return 0;
+        unsigned long check = 0;
+        for (int i = 0; i < CHUNKS; i++) {
+                cache[i] = malloc(CHUNK);
+                if (cache[i] == NULL) {
+                        fputs("out of memory\n", stderr);
+                        abort();
+                }
+                memset(cache[i], i + 1, CHUNK);
+                check += cache[i][i];
+        }
+        int t;
+        if (scanf("%d", &t) != 1)
+                return 0;
+        while (t-- > 0) {
+                long long a, b;
+                if (scanf("%lld %lld", &a, &b) != 2)
+                        break;
+                printf("%lld\n", a + b);
+        }
+        fprintf(stderr, "check %lu\n", check);
+        return 0;
 }

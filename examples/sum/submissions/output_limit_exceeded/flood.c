@@ -5,11 +5,11 @@
 
 int main(void)
 {
-	int t;
-	long long a, b;
-	if (scanf("%d", &t) != 1 || scanf("%lld %lld", &a, &b) != 2)
-		return 0;
-	while (t > 0) /* bug: t is never decremented, a and b never re-read */
-		printf("%lld\n", a + b);
-	return 0;
+        int t;
+        long long a, b;
+        if (scanf("%d", &t) != 1 || scanf("%lld %lld", &a, &b) != 2)
+                return 0;
+        while (t > 0) /* bug: t is never decremented, a and b never re-read */
+                printf("%lld\n", a + b);
+        return 0;
 }

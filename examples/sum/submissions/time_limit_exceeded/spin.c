@@ -4,10 +4,10 @@
 
 int main(void)
 {
-	volatile unsigned long spins = 0;
-	int t;
-	if (scanf("%d", &t) != 1)
-		return 0;
-	for (;;)
-		spins++;
+        volatile unsigned long spins = 0;
+        int t;
+        if (scanf("%d", &t) != 1)
+                return 0;
+        for (;;)
+                spins++;
 }

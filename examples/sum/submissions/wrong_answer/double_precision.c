@@ -4,14 +4,14 @@
 
 int main(void)
 {
-	int t;
-	if (scanf("%d", &t) != 1)
-		return 0;
-	while (t-- > 0) {
-		double a, b;
-		if (scanf("%lf %lf", &a, &b) != 2)
-			break;
-		printf("%.0f\n", a + b);
-	}
-	return 0;
+        int t;
+        if (scanf("%d", &t) != 1)
+                return 0;
+        while (t-- > 0) {
+                double a, b;
+                if (scanf("%lf %lf", &a, &b) != 2)
+                        break;
+                printf("%.0f\n", a + b);
+        }
+        return 0;
 }
