@@ -23,6 +23,44 @@ static void layer(const char *name, bool on, const char *why_off)
         printf("  %-34s %s%s%s\n", name, on ? "on" : "OFF", on ? "" : "  ", on ? "" : why_off);
 }
 
+static const char *fact(enum sbx_fact f, const char *yes, const char *no)
+{
+        return f == SBX_FACT_YES  ? yes
+               : f == SBX_FACT_NO ? no
+                                  : "unknown (the probe could not run)";
+}
+
+/* What the kernel itself allows, outside any sandbox: why a layer is off, or why an attack
+ * ends as RE rather than SV on this machine. */
+static void kernel_facts(void)
+{
+        struct sbx_kernel_facts k;
+        sbx_kernel_probe(&k);
+        static const char *const cg[] = {"none", "v1", "hybrid (v1, with v2 at unified/)", "v2"};
+        printf("kernel %s:\n", k.release);
+        printf("  %-34s %s\n", "i386 system calls (int 0x80)",
+               fact(k.ia32, "on (the sandbox's filter refuses them: SV)",
+                    "off (the kernel kills them with SIGSEGV: RE)"));
+        printf("  %-34s %s\n", "x32 system calls",
+               fact(k.x32, "on (the sandbox's filter refuses them: SV)",
+                    "off (the filter refuses them first: SV)"));
+        char uring[96];
+        snprintf(uring, sizeof(uring), "%s, kernel.io_uring_disabled %s%ld",
+                 fact(k.io_uring, "on", "off"), k.io_uring_disabled < 0 ? "absent " : "",
+                 k.io_uring_disabled < 0 ? 0L : k.io_uring_disabled);
+        printf("  %-34s %s (the filter refuses it either way)\n", "io_uring", uring);
+        printf("  %-34s %s%s%s\n", "unprivileged user namespaces",
+               fact(k.unpriv_userns, "allowed", "refused"), k.unpriv_userns_why[0] ? ": " : "",
+               k.unpriv_userns_why);
+        printf("  %-34s %s\n", "pivot_root",
+               fact(k.pivot_root, "works", "refused (the sandbox uses its chroot fallback)"));
+        printf("  %-34s %s\n", "seccomp user notification",
+               fact(k.seccomp_notify, "yes (forbidden calls are named)",
+                    "no (a forbidden call kills the program unnamed)"));
+        printf("  %-34s %s (the sandbox does not need cgroups)\n", "cgroup hierarchy",
+               cg[k.cgroup]);
+}
+
 int grd_cmd_doctor(int argc, char **argv)
 {
         static const struct option opts[] = {{"languages", required_argument, NULL, 'l'},
@@ -80,6 +118,7 @@ int grd_cmd_doctor(int argc, char **argv)
         layer("capabilities dropped", l.caps_dropped, "");
         layer("no_new_privs", l.no_new_privs, "");
         layer("rlimits", l.rlimits, "");
+        kernel_facts();
         int rc = GRD_EXIT_OK;
         if (selftest) {
                 struct grd_languages *langs;

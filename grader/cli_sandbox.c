@@ -5,9 +5,11 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -28,7 +30,8 @@ static const char help[] =
         "  --output SIZE         limit on each of stdout and stderr (default 64M); more is OLE\n"
         "  --processes N         most processes+threads at once (default 1)\n"
         "  --stdin FILE          fed to stdin (default /dev/null)\n"
-        "  --stdout FILE         where the program's stdout goes (default: grader's own)\n"
+        "  --stdout FILE         where the program's stdout goes (default: grader's own\n"
+        "                        stdout; grader's stderr when the report goes to stdout)\n"
         "  --stderr FILE         where the program's stderr goes (default: grader's own)\n"
         "  --workdir DIR         the program's working directory, its only writable place\n"
         "                        (default: a fresh empty folder, removed afterwards)\n"
@@ -41,7 +44,9 @@ static const char help[] =
         "  -h, --help            show this help\n"
         "\n"
         "The program sees the host's system directories read-only and the work dir at its own\n"
-        "path; nothing else. Exit status: 0 when the status is OK, 1 for any other status\n"
+        "path; nothing else: a program that lives elsewhere must be copied into the work dir.\n"
+        "The report never shares a stream with the program's output. Exit status: 0 when the "
+        "status is OK, 1 for any other status\n"
         "(RE TLE MLE OLE SV), 2 for usage or internal error (IE).\n";
 
 int grd_error(const char *fmt, ...)
@@ -74,6 +79,14 @@ static int open_out(const char *path, int *fd)
 {
         *fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         return *fd < 0 ? -errno : 0;
+}
+
+/* Do two descriptors write to the same file or pipe? */
+static bool same_file(int a, int b)
+{
+        struct stat sa, sb;
+        return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+               sa.st_ino == sb.st_ino;
 }
 
 int grd_cmd_sandbox(int argc, char **argv)
@@ -243,8 +256,21 @@ int grd_cmd_sandbox(int argc, char **argv)
         cfg.stdin_fd = in_fd;
         if (out_fd >= 0)
                 cfg.stdout_fd = out_fd;
+        else if (report && !strcmp(report, "-"))
+                cfg.stdout_fd = STDERR_FILENO; /* stdout carries the report alone */
         if (err_fd >= 0)
                 cfg.stderr_fd = err_fd;
+        /* A report the program could write into, or print a forged one ahead of, is worth
+         * nothing: refuse to put them on one file (a terminal the user shares is theirs). */
+        int rep_fd = rep ? fileno(rep) : report ? STDOUT_FILENO : -1;
+        if (rep_fd >= 0 && !isatty(rep_fd) &&
+            ((out_fd >= 0 && same_file(rep_fd, out_fd)) ||
+             (err_fd >= 0 && same_file(rep_fd, err_fd)))) {
+                grd_error("--report: '%s' is the file the program's output goes to: give them "
+                          "different files",
+                          report);
+                goto out;
+        }
 
         char err[256];
         int r = sbx_policy_new(&popts, &policy, err, sizeof(err));

@@ -103,14 +103,18 @@ struct sbx_record {
 /* child.c: the body of the cloned child (pid 1 of the new pid namespace). Never returns. */
 _Noreturn void sbx_child_main(const struct sbx_plan *plan);
 
-/* run.c: find the system directories (or their symlinks) every run shows read-only */
+/* policy.c: the system directories every run shows read-only, found once per policy */
 void sbx_find_binds(struct sbx_policy *p);
+/* policy.c: is path dir itself or below it (textually; both absolute)? */
+bool sbx_path_under(const char *path, const char *dir);
+/* policy.c: is path one of the system directories, or below one? */
+bool sbx_under_system_dir(const char *path);
 
 /* seccomp.c */
 int sbx_seccomp_compile(struct sbx_policy *p, char *err, size_t errlen);
 void sbx_seccomp_describe(long nr, char *buf, size_t n);
 
-/* probe.c */
+/* probe.c: which layers this process can use */
 void sbx_probe_layers(struct sbx_policy *p, const struct sbx_policy_opts *opts);
 
 const char *sbx_stage_name(int stage);

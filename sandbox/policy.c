@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* The policy: which isolation layers this process can use, probed once, and the filter. */
+/* The policy: the layers (probe.c), the system directories, the shared network namespace, the
+ * filter (seccomp.c), all prepared once and used by every run. */
 #include "internal.h"
 
 #include <errno.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,49 +20,46 @@
 
 #define DEFAULT_UID_BASE 60000
 
-static bool have_cap(cap_value_t cap)
+static const char *const system_dirs[] = {"/bin",   "/sbin",   "/lib", "/lib32",
+                                          "/lib64", "/libx32", "/usr", "/etc"};
+
+bool sbx_path_under(const char *path, const char *dir)
 {
-        cap_t c = cap_get_proc();
-        if (!c)
-                return false;
-        cap_flag_value_t v = CAP_CLEAR;
-        cap_get_flag(c, cap, CAP_EFFECTIVE, &v);
-        cap_free(c);
-        return v == CAP_SET;
+        size_t l = strlen(dir);
+        while (l > 1 && dir[l - 1] == '/')
+                l--;
+        return !strncmp(path, dir, l) && (path[l] == '\0' || path[l] == '/');
 }
 
-/* Can a child of ours create these namespaces? Tried in a throw-away child. */
-static bool can_clone(unsigned long flags)
+bool sbx_under_system_dir(const char *w)
 {
-        pid_t pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0UL, NULL, NULL, 0UL);
-        if (pid < 0)
-                return false;
-        if (pid == 0)
-                _exit(0);
-        int st;
-        while (waitpid(pid, &st, 0) < 0) {
-                if (errno != EINTR)
-                        return false;
+        for (size_t i = 0; i < CMN_ARRAY_SIZE(system_dirs); i++) {
+                if (sbx_path_under(w, system_dirs[i]))
+                        return true;
         }
-        return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+        return false;
 }
 
-/* Without trying: do the sysctls let an ordinary user make user namespaces? */
-static bool userns_allowed(void)
+void sbx_find_binds(struct sbx_policy *p)
 {
-        static const char *const knobs[] = {"/proc/sys/user/max_user_namespaces",
-                                            "/proc/sys/kernel/unprivileged_userns_clone"};
-        for (size_t i = 0; i < CMN_ARRAY_SIZE(knobs); i++) {
-                int fd = open(knobs[i], O_RDONLY | O_CLOEXEC);
-                if (fd < 0)
-                        continue; /* the second one is a Debian patch: absent is allowed */
-                char buf[32] = "";
-                ssize_t n = read(fd, buf, sizeof(buf) - 1);
-                close(fd);
-                if (n > 0 && atol(buf) == 0)
-                        return false;
+        p->n_binds = 0;
+        for (size_t k = 0; k < CMN_ARRAY_SIZE(system_dirs); k++) {
+                struct stat st;
+                if (lstat(system_dirs[k], &st) < 0)
+                        continue;
+                struct sbx_bind *b = &p->binds[p->n_binds];
+                cmn_strlcpy(b->path, system_dirs[k], sizeof(b->path));
+                b->target[0] = '\0';
+                if (S_ISLNK(st.st_mode)) {
+                        ssize_t n = readlink(system_dirs[k], b->target, sizeof(b->target) - 1);
+                        if (n <= 0)
+                                continue;
+                        b->target[n] = '\0';
+                } else if (!S_ISDIR(st.st_mode)) {
+                        continue;
+                }
+                p->n_binds++;
         }
-        return true;
 }
 
 /*
@@ -119,46 +118,6 @@ static int read_cap_last(void)
                 close(fd);
         int v = n > 0 ? atoi(buf) : 0;
         return v > 0 && v < 64 ? v : 63;
-}
-
-void sbx_probe_layers(struct sbx_policy *p, const struct sbx_policy_opts *opts)
-{
-        struct sbx_layers *l = &p->layers;
-        memset(l, 0, sizeof(*l));
-        const unsigned long ns =
-                CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET;
-        /* the network namespace is probed apart: privileged runs share one (below) */
-        /* every capability the privileged set-up uses: namespaces and mounts, the uid switch,
-         * emptying the bounding set, handing the work dir over */
-        static const cap_value_t needed[] = {CAP_SYS_ADMIN,   CAP_SETUID, CAP_SETGID,
-                                             CAP_SETPCAP,     CAP_CHOWN,  CAP_FOWNER,
-                                             CAP_DAC_OVERRIDE};
-        bool root = geteuid() == 0;
-        for (size_t i = 0; root && i < CMN_ARRAY_SIZE(needed); i++)
-                root = have_cap(needed[i]);
-        if (!opts->no_namespaces) {
-                if (root && (opts->single_run || can_clone(ns & ~(unsigned long)CLONE_NEWNET))) {
-                        l->privileged = true;
-                } else if (!opts->no_user_ns && geteuid() != 0 &&
-                           (opts->single_run ? userns_allowed() : can_clone(ns | CLONE_NEWUSER))) {
-                        l->user_ns = true;
-                }
-        }
-        bool nsok = l->privileged || l->user_ns;
-        l->pid_ns = l->mount_ns = l->net_ns = l->ipc_ns = l->uts_ns = nsok;
-        l->uid_per_slot = root;
-        l->seccomp = true;
-        l->caps_dropped = true;
-        l->no_new_privs = true;
-        l->rlimits = true;
-
-        struct seccomp_notif_sizes sizes;
-        if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) == 0) {
-                p->notify = true;
-                p->notif_size = sizes.seccomp_notif > sizeof(struct seccomp_notif)
-                                        ? sizes.seccomp_notif
-                                        : sizeof(struct seccomp_notif);
-        }
 }
 
 int sbx_policy_new(const struct sbx_policy_opts *opts, struct sbx_policy **ret, char *err,

@@ -60,9 +60,6 @@ struct watch {
         bool nonnative;
 };
 
-static const char *const system_dirs[] = {"/bin",   "/sbin",   "/lib", "/lib32",
-                                          "/lib64", "/libx32", "/usr", "/etc"};
-
 static void set_msg(struct sbx_result *r, const char *fmt, ...)
         __attribute__((format(printf, 2, 3)));
 static void set_msg(struct sbx_result *r, const char *fmt, ...)
@@ -86,6 +83,8 @@ static int resolve_exe(const char *name, const char *workdir, char *out, size_t 
         if (strchr(name, '/')) {
                 if (name[0] == '/')
                         return cmn_strlcpy(out, name, n) < n ? 0 : -ENAMETOOLONG;
+                while (name[0] == '.' && name[1] == '/')
+                        name += 2; /* "./a.out": name it as the user knows it */
                 return cmn_join(out, n, workdir, name);
         }
         static const char *const path[] = {"/usr/local/bin",  "/usr/bin",  "/bin",
@@ -103,12 +102,7 @@ static bool workdir_allowed(const char *w)
         if (!strcmp(w, "/") || !strcmp(w, "/proc") || !strncmp(w, "/proc/", 6) ||
             !strcmp(w, "/dev") || !strncmp(w, "/dev/", 5) || !strcmp(w, "/tmp"))
                 return false;
-        for (size_t i = 0; i < CMN_ARRAY_SIZE(system_dirs); i++) {
-                size_t l = strlen(system_dirs[i]);
-                if (!strncmp(w, system_dirs[i], l) && (w[l] == '\0' || w[l] == '/'))
-                        return false;
-        }
-        return true;
+        return !sbx_under_system_dir(w);
 }
 
 /* Tasks (processes and threads) this uid has now: RLIMIT_NPROC counts them all. */
@@ -139,28 +133,6 @@ static unsigned long tasks_of_uid(uid_t uid)
         }
         closedir(d);
         return n;
-}
-
-void sbx_find_binds(struct sbx_policy *p)
-{
-        p->n_binds = 0;
-        for (size_t k = 0; k < CMN_ARRAY_SIZE(system_dirs); k++) {
-                struct stat st;
-                if (lstat(system_dirs[k], &st) < 0)
-                        continue;
-                struct sbx_bind *b = &p->binds[p->n_binds];
-                cmn_strlcpy(b->path, system_dirs[k], sizeof(b->path));
-                b->target[0] = '\0';
-                if (S_ISLNK(st.st_mode)) {
-                        ssize_t n = readlink(system_dirs[k], b->target, sizeof(b->target) - 1);
-                        if (n <= 0)
-                                continue;
-                        b->target[n] = '\0';
-                } else if (!S_ISDIR(st.st_mode)) {
-                        continue;
-                }
-                p->n_binds++;
-        }
 }
 
 static int build_plan(const struct sbx_policy *p, const struct sbx_config *cfg, const char *workdir,
@@ -212,7 +184,26 @@ static int build_plan(const struct sbx_policy *p, const struct sbx_config *cfg, 
         int r = resolve_exe(cfg->argv[0], workdir, pl->exe, sizeof(pl->exe));
         if (r < 0) {
                 res->status = SBX_STATUS_IE;
-                set_msg(res, "program '%s' not found", cfg->argv[0]);
+                set_msg(res, "program '%s' not found in PATH (/usr/local/bin:/usr/bin:/bin)",
+                        cfg->argv[0]);
+                return -1;
+        }
+        /* The program sees only the work dir and the system directories: a program elsewhere
+         * exists for us but not for it. Say where we looked, and what to do. */
+        if (pl->use_ns && !sbx_path_under(pl->exe, workdir) && !sbx_under_system_dir(pl->exe)) {
+                res->status = SBX_STATUS_IE;
+                set_msg(res,
+                        "program '%s' is outside the work dir '%s' and the system directories: "
+                        "the sandbox cannot see it; copy it into the work dir",
+                        pl->exe, workdir);
+                return -1;
+        }
+        if (access(pl->exe, F_OK) < 0) {
+                res->status = SBX_STATUS_IE;
+                set_msg(res,
+                        "program '%s' not found: it must be inside the work dir '%s' (a relative "
+                        "path is relative to it) or in a system directory",
+                        pl->exe, workdir);
                 return -1;
         }
         size_t i = 0;
@@ -394,8 +385,8 @@ static void on_notification(const struct sbx_policy *p, int fd, struct watch *w)
         free(req);
 }
 
-static void classify(const struct sbx_config *cfg, const struct watch *w, bool have_exit,
-                     const struct sbx_record *ex, const struct sbx_record *setup,
+static void classify(const struct sbx_config *cfg, const char *exe, const struct watch *w,
+                     bool have_exit, const struct sbx_record *ex, const struct sbx_record *setup,
                      struct sbx_result *r)
 {
         const struct sbx_limits *lim = &cfg->limits;
@@ -419,6 +410,13 @@ static void classify(const struct sbx_config *cfg, const struct watch *w, bool h
                 if (setup->stage == SBX_STAGE_EXEC && setup->err == ENOMEM) {
                         r->status = SBX_STATUS_MLE;
                         set_msg(r, "the program does not fit in memory");
+                } else if (setup->stage == SBX_STAGE_EXEC) {
+                        r->status = SBX_STATUS_IE;
+                        set_msg(r, "executing '%s' in the sandbox failed: %s%s", exe,
+                                strerror(setup->err),
+                                setup->err == ENOENT ? " (an interpreter or library it needs "
+                                                       "is missing inside the sandbox)"
+                                                     : "");
                 } else {
                         r->status = SBX_STATUS_IE;
                         set_msg(r, "sandbox setup failed while %s: %s",
@@ -664,7 +662,7 @@ static int run(const struct sbx_policy *p, const struct sbx_config *cfg, struct 
         while (waitpid(keeper, &st, __WALL) < 0 && errno == EINTR)
                 ;
         res->wall_time = cmn_monotonic() - w.start;
-        classify(&c, &w, have_exit, &exit_rec, have_setup ? &setup_rec : NULL, res);
+        classify(&c, pl->exe, &w, have_exit, &exit_rec, have_setup ? &setup_rec : NULL, res);
         if (w.prog_stat_fd >= 0)
                 close(w.prog_stat_fd);
 

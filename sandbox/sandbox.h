@@ -84,6 +84,44 @@ struct sbx_layers {
         bool rlimits;
 };
 
+/* A fact about the running kernel: probed, not assumed. */
+enum sbx_fact {
+        SBX_FACT_UNKNOWN = -1, /* the probe itself could not run */
+        SBX_FACT_NO = 0,
+        SBX_FACT_YES = 1,
+};
+
+enum sbx_cgroup {
+        SBX_CGROUP_NONE,
+        SBX_CGROUP_V1,     /* every controller in its own v1 hierarchy */
+        SBX_CGROUP_HYBRID, /* v1 controllers, and a v2 tree at /sys/fs/cgroup/unified */
+        SBX_CGROUP_V2,     /* the unified hierarchy */
+};
+
+/*
+ * What this kernel does outside any sandbox, for `grader doctor` and for tests that must
+ * assert what is right for the kernel they meet (a kernel without IA32 emulation kills an
+ * `int 0x80` with SIGSEGV before seccomp sees it, for instance).
+ */
+struct sbx_kernel_facts {
+        char release[65];             /* uname -r */
+        enum sbx_fact ia32;           /* i386 system calls (int 0x80) work */
+        enum sbx_fact x32;            /* x32 system calls work */
+        enum sbx_fact io_uring;       /* io_uring_setup works for this process */
+        long io_uring_disabled;       /* kernel.io_uring_disabled, -1 when absent */
+        enum sbx_fact unpriv_userns;  /* an ordinary uid may make a user namespace */
+        char unpriv_userns_why[96];   /* when not: the sysctl that forbids it, if one does */
+        enum sbx_fact pivot_root;     /* pivot_root works in a new mount namespace */
+        enum sbx_fact seccomp_notify; /* SECCOMP_RET_USER_NOTIF */
+        enum sbx_cgroup cgroup;
+};
+
+/*
+ * sbx_kernel_probe - probe the kernel in throw-away children (nothing of the host changes).
+ * Call it from a single-threaded process, or accept that each probe forks.
+ */
+void sbx_kernel_probe(struct sbx_kernel_facts *ret);
+
 struct sbx_policy;
 
 /* Options for sbx_policy_new(). Zero-initialised means "use everything available". */

@@ -21,6 +21,29 @@ import unittest
 ARGS = None
 
 
+def note(msg):
+    """Say which case of the kernel a test met (shown by ctest -V and on failure)."""
+    print(f"[kernel] {msg}", file=sys.stderr)
+
+
+def unsandboxed(mode):
+    """Run one attack mode outside any sandbox, as a probe of the kernel itself.
+    Return: its exit status (negative: the signal that killed it)."""
+    return subprocess.run([ARGS.attack, mode], capture_output=True, timeout=30).returncode
+
+
+def unsandboxed_output(mode):
+    return subprocess.run([ARGS.attack, mode], capture_output=True, text=True,
+                          timeout=30).stdout
+
+
+def userns_allowed_for(user):
+    """Can this ordinary user make a user namespace here? (util-linux unshare as that user)"""
+    p = subprocess.run(["setpriv", f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}",
+                        "--clear-groups", "unshare", "--user", "true"], capture_output=True)
+    return p.returncode == 0
+
+
 def sandbox_uids():
     """uids the privileged sandbox hands out (60000 + slot)."""
     return range(60000, 61000)
@@ -51,8 +74,21 @@ EXCLUSIVE = {"test_fork_bomb_is_contained", "test_thread_bomb_is_contained",
              "test_setsid_double_fork_leaves_no_survivor"}
 
 
+# Tests whose property only namespaces give: as an ordinary user on a kernel that refuses user
+# namespaces they cannot hold, and test_mode_follows_the_kernel checks that doctor says so.
+NEEDS_NAMESPACES = {"test_file_outside_work_dir_is_invisible", "test_writes_outside_work_dir_fail",
+                    "test_network_namespace_is_empty_and_not_the_hosts",
+                    "test_host_processes_are_invisible", "test_setsid_double_fork_leaves_no_survivor",
+                    "test_kill_all_and_parent_leaves_grader_alive",
+                    "test_grader_environment_is_unreadable"}
+
+
 class Attack(unittest.TestCase):
     def setUp(self):
+        if (ARGS.unprivileged and self._testMethodName in NEEDS_NAMESPACES
+                and not userns_allowed_for(pwd.getpwnam("nobody"))):
+            self.skipTest("this kernel refuses user namespaces to ordinary users: the weakest "
+                          "mode cannot give this property (test_mode_follows_the_kernel)")
         self.lock = open(LOCK_PATH, "a")
         fcntl.flock(self.lock, fcntl.LOCK_EX if self._testMethodName in EXCLUSIVE
                     else fcntl.LOCK_SH)
@@ -69,6 +105,10 @@ class Attack(unittest.TestCase):
                     os.chown(os.path.join(root, n), self.user.pw_uid, self.user.pw_gid)
             os.chown(self.dir, self.user.pw_uid, self.user.pw_gid)
 
+    def as_user(self, cmd):
+        return ["setpriv", f"--reuid={self.user.pw_uid}", f"--regid={self.user.pw_gid}",
+                "--clear-groups", "--"] + cmd
+
     def tearDown(self):
         shutil.rmtree(self.dir, ignore_errors=True)
         self.lock.close()
@@ -79,8 +119,7 @@ class Attack(unittest.TestCase):
                "--stdout", out, "--stderr", os.path.join(self.dir, "err.txt"), *opts,
                "--", "./attack", *args]
         if self.user:
-            cmd = ["setpriv", f"--reuid={self.user.pw_uid}", f"--regid={self.user.pw_gid}",
-                   "--clear-groups", "--"] + cmd
+            cmd = self.as_user(cmd)
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
                            pass_fds=pass_fds)
         self.assertIn(p.returncode, (0, 1), f"grader failed: {p.stderr}")
@@ -323,18 +362,60 @@ class Attack(unittest.TestCase):
         self.assertLessEqual(len(pids), 3, r["stdout"])
 
     # --- system calls ------------------------------------------------------------------
-    def test_i386_abi_is_sv(self):
+    def test_i386_abi_is_refused(self):
+        """With IA32 emulation the kernel would run an int 0x80 call: the filter must refuse
+        it (SV). Without it the kernel kills the program with SIGSEGV before seccomp sees the
+        call (RE). Either way the call achieves nothing."""
+        ia32 = unsandboxed("i386") == 0
+        note(f"kernel {os.uname().release}: IA32 emulation {'on' if ia32 else 'off'}")
         r = self.run_attack("i386")
-        self.assertEqual(r["status"], "SV")
+        self.assertNotIn("int 0x80 returned", r["stdout"])
+        if ia32:
+            self.assertEqual(r["status"], "SV", r)
+            self.assertEqual(r["syscall"], "non-native ABI")
+        else:
+            self.assertIn(r["status"], ("RE", "SV"), r)
 
-    def test_x32_abi_is_sv(self):
+    def test_x32_abi_is_refused(self):
+        """The x32 bit: the filter sees it whether or not the kernel has x32, so SV; a kernel
+        without x32 would only answer ENOSYS, which the program never gets to see."""
+        x32 = "returned -1" not in unsandboxed_output("x32")
+        note(f"kernel {os.uname().release}: x32 {'on' if x32 else 'off'}")
         r = self.run_attack("x32")
-        self.assertEqual(r["status"], "SV")
+        self.assertNotIn("x32 syscall returned", r["stdout"])
+        if x32:
+            self.assertEqual(r["status"], "SV", r)
+        else:
+            self.assertIn(r["status"], ("RE", "SV"), r)
 
-    def test_io_uring_is_sv(self):
+    def test_io_uring_is_refused(self):
+        """io_uring may be off on the host (kernel.io_uring_disabled); the filter refuses
+        io_uring_setup before the kernel looks, so the answer is SV in both cases."""
+        out = unsandboxed_output("io-uring")
+        on = "returned -1" not in out
+        note(f"kernel {os.uname().release}: io_uring {'on' if on else 'off'} here ({out.strip()})")
         r = self.run_attack("io-uring")
-        self.assertEqual(r["status"], "SV")
+        self.assertEqual(r["status"], "SV", r)
         self.assertEqual(r["syscall"], "io_uring_setup")
+
+    def test_mode_follows_the_kernel(self):
+        """As root every layer; as an ordinary user a user namespace where the kernel allows
+        one (a sysctl or AppArmor may forbid it), else the weakest mode, and doctor says so."""
+        cmd = [ARGS.grader, "doctor", "--no-selftest"]
+        if self.user:
+            cmd = self.as_user(cmd)
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=60).stdout
+        if not self.user:
+            self.assertIn("mode: privileged", out)
+        elif userns_allowed_for(self.user):
+            note("unprivileged user namespaces: allowed")
+            self.assertIn("mode: unprivileged, with a user namespace", out)
+            self.assertRegex(out, r"unprivileged user namespaces\s+allowed")
+        else:
+            note("unprivileged user namespaces: refused by this kernel")
+            self.assertIn("without namespaces (weakest)", out)
+            self.assertRegex(out, r"unprivileged user namespaces\s+refused")
+        self.assertIn("i386 system calls", out)
 
     def test_unshare_is_sv(self):
         r = self.run_attack("unshare")

@@ -106,7 +106,15 @@ static void test_missing_program_is_ie_not_a_verdict(void **state)
         struct sbx_result r;
         assert_int_equal(sbx_run(policy, &c, &r), 0);
         assert_int_equal(r.status, SBX_STATUS_IE);
-        assert_non_null(strstr(r.message, "executing"));
+        /* it names the path and where a program must be */
+        assert_non_null(strstr(r.message, "/nonexistent/program"));
+        assert_non_null(strstr(r.message, "work dir"));
+        const char *rel[] = {"./a.out", NULL};
+        c = config(rel);
+        assert_int_equal(sbx_run(policy, &c, &r), 0);
+        assert_int_equal(r.status, SBX_STATUS_IE);
+        assert_non_null(strstr(r.message, "/a.out' not found"));
+        assert_non_null(strstr(r.message, "inside the work dir"));
 }
 
 static void test_system_dir_as_work_dir_is_refused(void **state)

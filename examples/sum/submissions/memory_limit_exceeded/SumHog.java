@@ -1,20 +1,17 @@
-// sum: memory limit exceeded. Keeps 64 MiB long[] blocks in a list up to 1 GiB,
-// filling each one so its pages are really touched. Under a memory limit the
-// JVM throws OutOfMemoryError (or the kernel kills it).
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
+// sum: memory limit exceeded. Builds a lookup table of 4 Gi longs (32 GiB) before reading
+// the input: far past any heap the problem allows, so the JVM refuses the allocation at
+// once (OutOfMemoryError, which the language table reports as MLE) instead of filling and
+// collecting a heap, which takes a time that depends on the machine.
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 
 public class SumHog {
     public static void main(String[] args) throws Exception {
-        List<long[]> blocks = new ArrayList<>();
-        for (int i = 0; i < 16; i++) {
-            long[] block = new long[8 << 20]; // 8 Mi longs = 64 MiB, too big for the young generation
-            Arrays.fill(block, i + 1);
-            blocks.add(block);
+        long[][] table = new long[64][];
+        for (int i = 0; i < table.length; i++) {
+            table[i] = new long[1 << 26]; // 64 Mi longs = 512 MiB each
         }
-        java.io.BufferedReader br = new java.io.BufferedReader(
-                new java.io.InputStreamReader(System.in));
+        BufferedReader br = new BufferedReader(new InputStreamReader(System.in));
         int t = Integer.parseInt(br.readLine().trim());
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < t; i++) {
@@ -22,6 +19,6 @@ public class SumHog {
             sb.append(Long.parseLong(p[0]) + Long.parseLong(p[1])).append('\n');
         }
         System.out.print(sb);
-        System.err.println("blocks " + blocks.size());
+        System.err.println("table " + table.length);
     }
 }

@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Every example submission keeps its expected verdict on a machine much slower or faster than
+this one. A machine k times slower is a time limit k times tighter, so this runs `grader verify`
+on copies of the example packages whose time limits are scaled by FACTOR (0.5: this machine
+made twice as slow; 2: twice as fast) and wants every expected verdict to hold.
+
+usage: test_time_margins.py --grader PATH --examples DIR --factor F [PACKAGE...]"""
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+TIME_KEY = re.compile(r"^(\s*time_limit:\s*)([0-9.]+)(.*)$", re.M)
+
+
+def scale(pkg, factor):
+    """Scale the package's time limit where it is set: problem.yaml's limits.time_limit, else
+    the .timelimit file, else the 1 s default (written as a .timelimit file)."""
+    yaml_path = os.path.join(pkg, "problem.yaml")
+    with open(yaml_path) as f:
+        text = f.read()
+    m = TIME_KEY.search(text)
+    if m:
+        new = float(m.group(2)) * factor
+        text = TIME_KEY.sub(lambda m: f"{m.group(1)}{new:g}{m.group(3)}", text, count=1)
+        with open(yaml_path, "w") as f:
+            f.write(text)
+        return new
+    tl_path = os.path.join(pkg, ".timelimit")
+    old = 1.0
+    if os.path.exists(tl_path):
+        with open(tl_path) as f:
+            old = float(f.read().strip())
+    with open(tl_path, "w") as f:
+        f.write(f"{old * factor:g}\n")
+    return old * factor
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--grader", required=True)
+    ap.add_argument("--examples", required=True)
+    ap.add_argument("--factor", type=float, required=True)
+    ap.add_argument("packages", nargs="*")
+    args = ap.parse_args()
+    names = args.packages or sorted(
+        d for d in os.listdir(args.examples)
+        if os.path.exists(os.path.join(args.examples, d, "problem.yaml")))
+    tmp = tempfile.mkdtemp(prefix="grader-margins-")
+    try:
+        dirs = []
+        for name in names:
+            dst = os.path.join(tmp, name)
+            shutil.copytree(os.path.join(args.examples, name), dst, symlinks=True)
+            limit = scale(dst, args.factor)
+            print(f"{name}: time limit {limit:g} s (x{args.factor:g})", flush=True)
+            dirs.append(dst)
+        p = subprocess.run([args.grader, "verify", *dirs], text=True, capture_output=True,
+                           timeout=1500)
+        sys.stdout.write(p.stdout)
+        sys.stderr.write(p.stderr)
+        if p.returncode != 0:
+            print(f"FAIL: with time limits x{args.factor:g}, grader verify exited "
+                  f"{p.returncode}: an expected verdict depends on this machine's speed",
+                  file=sys.stderr)
+            return 1
+        print(f"every expected verdict holds with time limits x{args.factor:g}")
+        return 0
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
