@@ -17,7 +17,7 @@
  * {stage, errno} record on the close-on-exec report pipe and the child _exit()s; the parent
  * turns that into IE, never into a verdict against the program.
  */
-#include "internal.h"
+#include "sandbox_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The policy: the layers (probe.c), the system directories, the shared network namespace, the
  * filter (seccomp.c), all prepared once and used by every run. */
-#include "internal.h"
+#include "sandbox_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -7,7 +7,7 @@
  * Every probe that could fail hard (a 32-bit system call on a kernel without IA32 emulation
  * dies of SIGSEGV) runs in a throw-away child; nothing here changes the host.
  */
-#include "internal.h"
+#include "sandbox_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -10,7 +10,7 @@
  * pid namespace its death takes every other process of the run with it.
  * docs/sandbox.md says how each status is decided.
  */
-#include "internal.h"
+#include "sandbox_internal.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -31,7 +31,7 @@ enum sbx_memory_mode {
                                      space without using it (the JVM) */
 };
 
-/* What a run may do. Zero-initialise, then fill; sbx_limits_default() gives DESIGN 3.1's. */
+/* What a run may do. Zero-initialise, then fill; sbx_limits_default() gives docs/sandbox.md's. */
 struct sbx_limits {
         double cpu_time;     /* seconds of user+system CPU, whole tree */
         double wall_time;    /* seconds of CLOCK_MONOTONIC */

@@ -14,7 +14,7 @@
  *    call's number, names it and ends the run as SV), else SECCOMP_RET_KILL_PROCESS.
  * A call from a non-native ABI (i386 "int 0x80", the x32 bit) kills the process at once.
  */
-#include "internal.h"
+#include "sandbox_internal.h"
 
 #include <errno.h>
 #include <sched.h>

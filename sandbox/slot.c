@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Slots: one sandbox uid per concurrent run, host-wide, claimed with flock. */
-#include "internal.h"
+#include "sandbox_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -15,7 +15,8 @@ clang-format --dry-run --Werror "${sources[@]}" || status=1
 
 echo "== cppcheck"
 cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 --inline-suppr \
-        -D_GNU_SOURCE -DGRADER_VERSION='"check"' -I common -I sandbox -I grader -I api-client \
+        -D_GNU_SOURCE -DGRADER_VERSION='"check"' -I common -I sandbox -I grader/judge -I grader/service \
+        -I grader/cli -I api-client \
         common sandbox grader api-client || status=1
 
 echo "== clang-tidy (bugprone, analyzer)"

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-grader=${GRADER:-$root/build/grader/grader}
+grader=${GRADER:-$root/build/bin/grader}
 site=$root/tests/course-site/course_site.py
 if [[ ! -x $grader ]]; then
         echo "demo-service: build grader first (scripts/demo.sh does)" >&2

@@ -11,7 +11,7 @@ scripts/deps.sh
 echo "== building grader"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$(nproc)" --target grader >/dev/null
-grader=$root/build/grader/grader
+grader=$root/build/bin/grader
 
 echo
 echo "== grader doctor: isolation layers and self-test"

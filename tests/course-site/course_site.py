@@ -69,7 +69,7 @@ FAULT_KINDS = ("500", "502", "503", "drop", "slow", "truncate")
 FAULT_PHASES = ("before", "after", "random")
 ENDPOINTS = ("claim", "heartbeat", "result", "release", "files", "blobs")
 FINAL_STATES = ("done", "failed")
-# The keys of the result JSON (DESIGN.md 3.5) whose absence is recorded as a warning.
+# The keys of the result JSON (docs/grading.md) whose absence is recorded as a warning.
 RESULT_KEYS = ("job_id", "submission_id", "problem_id", "problem_revision", "verdict", "score",
                "max_score", "tests")
 # Queue, language and problem ids go into URLs and SQL parameters: keep them plain.

@@ -1,13 +1,13 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: MIT
-"""End-to-end tests of `grader serve` (DESIGN 3.6, 3.7) against the reference course site.
+"""End-to-end tests of `grader serve` (docs/api.md) against the reference course site.
 
 Each test starts its own site on a free loopback port and its own grader processes, in a
 temporary directory (database, cache, spool, work dir, health file), and kills every process it
 started when it ends, however it ends. CTest runs each test as its own test (tests/e2e/
 CMakeLists.txt):
 
-    python3 tests/e2e/test_service.py --grader build/grader/grader Service.test_NAME
+    python3 tests/e2e/test_service.py --grader build/bin/grader Service.test_NAME
 
 Set E2E_KEEP=1 to keep the temporary directories (they are printed) for a post-mortem.
 
@@ -37,7 +37,7 @@ from e2elib import (QUICK, SLOW, SUM, Grader, Site, free_port, processes_in,  # 
 GRADER = os.environ.get("GRADER_BIN", "")
 TEST_TIMEOUT = 55   # seconds; CTest's TIMEOUT is 60
 
-# DESIGN 3.5: the keys of the result JSON, of its compile object and of each test.
+# docs/grading.md: the keys of the result JSON, of its compile object and of each test.
 RESULT_KEYS = {"job_id", "submission_id", "problem_id", "problem_revision", "verdict", "score",
                "max_score", "compile", "tests", "max_time", "max_memory", "grader",
                "started_at", "finished_at"}
@@ -147,7 +147,7 @@ class Service(unittest.TestCase):
             self.assertEqual(bad, [], "grader %s logged problems in a fault-free run" % g.name)
 
     def assert_result_json(self, result, sub, job_id):
-        """The recorded result has every DESIGN 3.5 key, with the job's identity."""
+        """The recorded result has every key of the result JSON (docs/grading.md), with the job's identity."""
         self.assertTrue(RESULT_KEYS <= set(result), "missing keys %s in %r"
                         % (sorted(RESULT_KEYS - set(result)), result))
         self.assertEqual(result["job_id"], job_id)
@@ -650,7 +650,7 @@ class Service(unittest.TestCase):
     # cache) need the same new revision at once, each fetches the manifest and downloads every
     # blob it does not yet see in the cache, builds its own tree, and all but one are thrown
     # away at the rename. docs/api.md 5.3/8 promise "a blob is downloaded once per grader host"
-    # and "a package is built once per (problem.id, problem.revision)"; DESIGN 3.6 "each blob is
+    # and "a package is built once per (problem.id, problem.revision)"; docs/api.md "each blob is
     # fetched once". Measured without the slow fault: one grader, --workers 2, 4 queued
     # submissions: 23 to 29 blob downloads for the 15 blobs, every blob at most twice. Here a
     # slow first blob (1-2 s) makes the overlap certain.
@@ -901,7 +901,7 @@ def main():
         else:
             argv.append(a)
     if not GRADER:
-        for cand in ("build/grader/grader", "build-e2e/grader/grader"):
+        for cand in ("build/bin/grader", "build-e2e/bin/grader"):
             p = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", cand)
             if os.access(p, os.X_OK):
                 GRADER = os.path.realpath(p)

@@ -4,7 +4,7 @@
 #include <stdint.h>
 
 #include "problem.h"
-#include "problem_yaml.h"
+#include "problem_internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

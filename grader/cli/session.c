@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Set-up shared by `grader run` and `grader verify`. */
-#include "local.h"
+/* A by-hand grading session: set-up shared by `grader run` and `grader verify`. */
+#include "session.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -9,38 +9,41 @@
 
 #include "cli.h"
 #include "common.h"
-#include "config.h"
 
 #define SOURCE_MAX (4u << 20)
 
-int grd_local_init(struct grd_local *l, const char *languages_path)
+int grd_session_init(struct grd_session *l, const char *languages_path)
 {
         memset(l, 0, sizeof(*l));
         l->slot_fd = -1;
         char err[512];
         if (grd_languages_load(languages_path, &l->langs, err, sizeof(err)) < 0)
                 return grd_error("%s", err);
-        struct sbx_policy_opts popts = {.uid_base = grd_uid_base_from_env()};
+        struct sbx_policy_opts popts = {0};
+        if (grd_uid_base_from_env(&popts.uid_base) != 0) {
+                grd_session_release(l);
+                return GRD_EXIT_USAGE;
+        }
         int r = sbx_policy_new(&popts, &l->policy, err, sizeof(err));
         if (r < 0) {
-                grd_local_release(l);
+                grd_session_release(l);
                 return grd_error("the sandbox cannot start here: %s", err);
         }
         unsigned slot;
         r = sbx_slot_acquire(l->policy, 0, 1000, &slot, &l->slot_fd);
         if (r < 0) {
-                grd_local_release(l);
+                grd_session_release(l);
                 return grd_error("no free sandbox slot: %s", strerror(-r));
         }
         r = grd_env_init(&l->env, l->policy, slot, NULL);
         if (r < 0) {
-                grd_local_release(l);
+                grd_session_release(l);
                 return grd_error("creating a work dir: %s", strerror(-r));
         }
         return 0;
 }
 
-void grd_local_release(struct grd_local *l)
+void grd_session_release(struct grd_session *l)
 {
         grd_env_release(&l->env);
         sbx_slot_release(l->slot_fd);
@@ -51,7 +54,7 @@ void grd_local_release(struct grd_local *l)
         l->langs = NULL;
 }
 
-struct grd_problem *grd_local_problem(const char *dir)
+struct grd_problem *grd_session_problem(const char *dir)
 {
         struct grd_problem *p;
         char err[1024];
@@ -97,4 +100,17 @@ void grd_files_release(struct grd_files *f)
                 free(f->data[i]);
         }
         f->n = 0;
+}
+
+int grd_uid_base_from_env(unsigned *ret)
+{
+        *ret = 0;
+        const char *v = getenv("GRADER_UID_BASE");
+        unsigned long ul;
+        if (!v || !*v)
+                return 0;
+        if (cmn_parse_uint(v, 1000, 4000000000ul, &ul) < 0)
+                return grd_error("GRADER_UID_BASE: '%s' is not a uid in 1000..4000000000", v);
+        *ret = (unsigned)ul;
+        return 0;
 }

@@ -328,12 +328,3 @@ int grd_config_check(const struct grd_config *c, char *err, size_t errlen)
         }
         return 0;
 }
-
-unsigned grd_uid_base_from_env(void)
-{
-        const char *v = getenv("GRADER_UID_BASE");
-        unsigned long ul;
-        if (!v || cmn_parse_uint(v, 1000, 4000000000ul, &ul) < 0)
-                return 0;
-        return (unsigned)ul;
-}

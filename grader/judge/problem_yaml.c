@@ -3,7 +3,7 @@
  * A capped YAML-to-tree loader on top of libyaml's event parser: every event becomes a node or
  * closes one, with an explicit stack so nesting never recurses past GRD_YAML_MAX_DEPTH.
  */
-#include "problem_yaml.h"
+#include "problem_internal.h"
 
 #include <errno.h>
 #include <stdarg.h>

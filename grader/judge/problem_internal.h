@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* Private to grader/problem*.c: the capped YAML loader and helpers the loader files share. */
-#ifndef GRADER_PROBLEM_YAML_H
-#define GRADER_PROBLEM_YAML_H
+/* Private to judge/problem*.c: the capped YAML loader and helpers the loader files share. */
+#ifndef GRADER_PROBLEM_INTERNAL_H
+#define GRADER_PROBLEM_INTERNAL_H
 
 #include <stdbool.h>
 #include <stddef.h>

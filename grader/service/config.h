@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* The service's configuration: a JSON file, then GRADER_* variables, then flags (DESIGN 3.7). */
+/* The service's configuration: a JSON file, then GRADER_* variables, then flags (docs/service.md).
+ */
 #ifndef GRADER_CONFIG_H
 #define GRADER_CONFIG_H
 
@@ -56,12 +57,5 @@ int grd_config_set(struct grd_config *c, const char *key, const char *value, con
 int grd_config_check(const struct grd_config *c, char *err, size_t errlen);
 
 void grd_config_release(struct grd_config *c);
-
-/*
- * grd_uid_base_from_env - $GRADER_UID_BASE for the by-hand commands (sandbox, run, verify,
- * doctor): graders sharing one kernel from different containers need different uid ranges.
- * Return: the base, or 0 (the sandbox's default) when unset or not a number in 1000..4e9.
- */
-unsigned grd_uid_base_from_env(void);
 
 #endif

@@ -4,7 +4,7 @@
  * settings (inherited key by key), the tests in judging order, and the run-only rule.
  */
 #include "problem.h"
-#include "problem_yaml.h"
+#include "problem_internal.h"
 
 #include "common.h"
 

@@ -4,7 +4,7 @@
  * data/ is walked by problem_data.c. Nothing here runs a program.
  */
 #include "problem.h"
-#include "problem_yaml.h"
+#include "problem_internal.h"
 
 #include "common.h"
 

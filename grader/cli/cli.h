@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 
-/* Exit statuses shared by the subcommands (DESIGN 3.1, 3.2). */
+/* Exit statuses shared by the subcommands (docs/sandbox.md, docs/grading.md). */
 enum {
         GRD_EXIT_OK = 0,    /* status OK / verdict AC / success */
         GRD_EXIT_FAIL = 1,  /* another status or verdict */
@@ -17,11 +17,9 @@ int grd_cmd_doctor(int argc, char **argv);
 int grd_cmd_run(int argc, char **argv);
 int grd_cmd_verify(int argc, char **argv);
 int grd_cmd_languages(int argc, char **argv);
-int grd_cmd_serve(int argc, char **argv);
 int grd_cmd_health(int argc, char **argv);
 
-/* Print "grader: " + message to stderr; returns GRD_EXIT_USAGE for `return grd_usage_error(...)`.
- */
+/* Print "grader: " + message to stderr. Return: GRD_EXIT_USAGE, for `return grd_error(...)`. */
 int grd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

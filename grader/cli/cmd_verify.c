@@ -10,7 +10,7 @@
 
 #include "cli.h"
 #include "common.h"
-#include "local.h"
+#include "session.h"
 
 static const char help[] =
         "usage: grader verify [--languages FILE] [--json] DIR...\n"
@@ -45,7 +45,7 @@ struct tally {
         json_t *rows;
 };
 
-static void verify_one(struct grd_local *l, const struct grd_problem *p,
+static void verify_one(struct grd_session *l, const struct grd_problem *p,
                        const struct grd_validator *v, const char *folder, enum grd_verdict want,
                        const char *path, struct tally *t, bool json)
 {
@@ -137,9 +137,9 @@ static void verify_one(struct grd_local *l, const struct grd_problem *p,
         free(ents);
 }
 
-static int verify_problem(struct grd_local *l, const char *dir, struct tally *t, bool json)
+static int verify_problem(struct grd_session *l, const char *dir, struct tally *t, bool json)
 {
-        struct grd_problem *p = grd_local_problem(dir);
+        struct grd_problem *p = grd_session_problem(dir);
         if (!p)
                 return -1;
         char err[1024];
@@ -207,8 +207,8 @@ int grd_cmd_verify(int argc, char **argv)
         }
         if (optind >= argc)
                 return grd_error("verify: no problem directory given");
-        struct grd_local l;
-        if (grd_local_init(&l, langs) != 0)
+        struct grd_session l;
+        if (grd_session_init(&l, langs) != 0)
                 return GRD_EXIT_USAGE;
         struct tally t = {.rows = json_array()};
         int bad = 0;
@@ -229,7 +229,7 @@ int grd_cmd_verify(int argc, char **argv)
                 printf("\n%u matched, %u mismatched, %u skipped, %u internal errors\n", t.matched,
                        t.mismatched, t.skipped, t.internal);
         }
-        grd_local_release(&l);
+        grd_session_release(&l);
         if (bad || t.internal)
                 return GRD_EXIT_USAGE;
         return t.mismatched ? GRD_EXIT_FAIL : GRD_EXIT_OK;

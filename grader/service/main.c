@@ -1,7 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* `grader serve`: the service's command line (DESIGN 3.7); the loop is in service.c. */
+/*
+ * grader-serve: the service's command line; the loop is in service.c. It is an executable of
+ * its own so that libcurl, OpenSSL and libmicrohttpd are loaded only by the service:
+ * `grader sandbox`, `run` and `verify` start in a fraction of the time (docs/performance.md).
+ * `grader serve` execs this program.
+ */
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +15,6 @@
 #include <time.h>
 
 #include "api.h"
-#include "cli.h"
 #include "common.h"
 #include "config.h"
 #include "log.h"
@@ -59,7 +64,28 @@ static const char help[] =
         "SIGTERM or SIGINT: stop claiming, finish or release the work in hand, flush the spool,\n"
         "exit 0. Exit status 1 when the service cannot start (the log says why).\n";
 
-int grd_cmd_serve(int argc, char **argv)
+/* Exit statuses, as every grader command has them (docs/service.md). */
+enum {
+        EXIT_STOPPED = 0,     /* a clean stop */
+        EXIT_FAILED = 1,      /* the service could not start (the log says why) */
+        EXIT_USAGE_ERROR = 2, /* bad settings */
+};
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        fputs("grader: serve: ", stderr);
+        vfprintf(stderr, fmt, ap);
+        fputc('\n', stderr);
+        va_end(ap);
+        return EXIT_USAGE_ERROR;
+}
+
+int main(int argc, char **argv);
+
+int main(int argc, char **argv)
 {
         static const struct option opts[] = {
                 {"config", required_argument, NULL, 'c'},
@@ -118,20 +144,20 @@ int grd_cmd_serve(int argc, char **argv)
                         config = optarg;
                 if (c == 'h') {
                         fputs(help, stdout);
-                        return GRD_EXIT_OK;
+                        return EXIT_STOPPED;
                 }
         }
         opterr = 1;
         struct grd_config cfg;
         grd_config_defaults(&cfg);
         char err[1024];
-        int rc = GRD_EXIT_USAGE;
+        int rc = EXIT_USAGE_ERROR;
         if (config && grd_config_load_file(&cfg, config, err, sizeof(err)) < 0) {
-                grd_error("serve: %s", err);
+                usage_error("%s", err);
                 goto out;
         }
         if (grd_config_load_env(&cfg, err, sizeof(err)) < 0) {
-                grd_error("serve: %s", err);
+                usage_error("%s", err);
                 goto out;
         }
         optind = 1;
@@ -150,16 +176,16 @@ int grd_cmd_serve(int argc, char **argv)
                 char origin[64];
                 snprintf(origin, sizeof(origin), "--%s", opts[c - 256 + 1].name);
                 if (grd_config_set(&cfg, keys[c - 256], v, origin, err, sizeof(err)) < 0) {
-                        grd_error("serve: %s", err);
+                        usage_error("%s", err);
                         goto out;
                 }
         }
         if (optind < argc) {
-                grd_error("serve: unexpected argument '%s'", argv[optind]);
+                usage_error("unexpected argument '%s'", argv[optind]);
                 goto out;
         }
         if (grd_config_check(&cfg, err, sizeof(err)) < 0) {
-                grd_error("serve: %s", err);
+                usage_error("%s", err);
                 goto out;
         }
         grd_log_setup(!strcmp(cfg.log_format, "json")   ? GRD_LOG_JSON
@@ -167,10 +193,10 @@ int grd_cmd_serve(int argc, char **argv)
                                                         : GRD_LOG_AUTO,
                       GRD_LOG_INFO);
         if (api_global_init() < 0) {
-                grd_error("serve: libcurl failed to initialise");
+                usage_error("libcurl failed to initialise");
                 goto out;
         }
-        rc = grd_service_run(&cfg) == 0 ? GRD_EXIT_OK : GRD_EXIT_FAIL;
+        rc = grd_service_run(&cfg) == 0 ? EXIT_STOPPED : EXIT_FAILED;
         api_global_cleanup();
 out:
         grd_config_release(&cfg);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The language table (DESIGN 3.4): how to compile and run each language, loaded from JSON. */
+/* The language table (docs/grading.md): how to compile and run each language, loaded from JSON. */
 #ifndef GRADER_LANGUAGE_H
 #define GRADER_LANGUAGE_H
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Problem packages: the Kattis/ICPC legacy package format, read into memory (DESIGN 3.3). */
+/* Problem packages: the Kattis/ICPC legacy package format, read into memory (docs/problems.md). */
 #ifndef GRADER_PROBLEM_H
 #define GRADER_PROBLEM_H
 

@@ -90,7 +90,7 @@ struct grd_result_ids {
         const char *grader_id;
 };
 
-/* grd_result_json - the result object of DESIGN 3.5; the caller owns the reference. */
+/* grd_result_json - the result object of docs/grading.md; the caller owns the reference. */
 json_t *grd_result_json(const struct grd_result *r, const struct grd_problem *p,
                         const struct grd_result_ids *ids);
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* `grader serve`: the service loop (DESIGN 3.7). */
+/* `grader serve`: the service loop (docs/service.md). */
 #ifndef GRADER_SERVICE_H
 #define GRADER_SERVICE_H
 

@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "config.h"
+#include "session.h"
 #include "language.h"
 #include "sandbox.h"
 #include "selftest.h"
@@ -70,7 +70,9 @@ int grd_cmd_doctor(int argc, char **argv)
                                              {NULL, 0, NULL, 0}};
         const char *lang_path = NULL;
         bool selftest = true;
-        struct sbx_policy_opts popts = {.uid_base = grd_uid_base_from_env()};
+        struct sbx_policy_opts popts = {0};
+        if (grd_uid_base_from_env(&popts.uid_base) != 0)
+                return GRD_EXIT_USAGE;
         int c;
         optind = 1;
         while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {

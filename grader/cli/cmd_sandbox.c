@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* `grader sandbox`: run any command under limits (DESIGN 3.1). */
+/* `grader sandbox`: run any command under limits (docs/sandbox.md). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "config.h"
+#include "session.h"
 #include "common.h"
 #include "sandbox.h"
 
@@ -48,17 +48,6 @@ static const char help[] =
         "The report never shares a stream with the program's output. Exit status: 0 when the "
         "status is OK, 1 for any other status\n"
         "(RE TLE MLE OLE SV), 2 for usage or internal error (IE).\n";
-
-int grd_error(const char *fmt, ...)
-{
-        va_list ap;
-        va_start(ap, fmt);
-        fputs("grader: ", stderr);
-        vfprintf(stderr, fmt, ap);
-        fputc('\n', stderr);
-        va_end(ap);
-        return GRD_EXIT_USAGE;
-}
 
 static json_t *report_json(const struct sbx_result *r)
 {
@@ -132,7 +121,9 @@ int grd_cmd_sandbox(int argc, char **argv)
         const char *env[SBX_MAX_ENV_CLI + 1] = {NULL};
         size_t n_env = 0;
         char workdir[4096] = "";
-        struct sbx_policy_opts popts = {.single_run = true, .uid_base = grd_uid_base_from_env()};
+        struct sbx_policy_opts popts = {.single_run = true};
+        if (grd_uid_base_from_env(&popts.uid_base) != 0)
+                return GRD_EXIT_USAGE;
         unsigned long ul;
         int c;
         optind = 1;

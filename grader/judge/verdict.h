@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Submission and test verdicts (DESIGN 3.5). */
+/* Submission and test verdicts (docs/grading.md). */
 #ifndef GRADER_VERDICT_H
 #define GRADER_VERDICT_H
 

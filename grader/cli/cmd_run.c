@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* `grader run`: grade one submission by hand (DESIGN 3.2). */
+/* `grader run`: grade one submission by hand (docs/grading.md). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,14 +8,14 @@
 
 #include "cli.h"
 #include "common.h"
-#include "local.h"
+#include "session.h"
 
 static const char help[] =
         "usage: grader run --problem DIR [--language L] [--json] [OPTIONS] SUBMISSION...\n"
         "\n"
         "Compile the submission's files and judge them against every test of the problem\n"
         "package, exactly as the service does. Prints a line per test as it finishes, then the\n"
-        "verdict; with --json, only the result object (DESIGN 3.5).\n"
+        "verdict; with --json, only the result object (docs/grading.md).\n"
         "\n"
         "  --problem DIR          the problem package (Kattis/ICPC format)\n"
         "  --language L           the language id (default: guessed from the first file's\n"
@@ -129,8 +129,8 @@ int grd_cmd_run(int argc, char **argv)
         if (optind >= argc)
                 return grd_error("run: no submission files given");
 
-        struct grd_local l;
-        if (grd_local_init(&l, langs_path) != 0)
+        struct grd_session l;
+        if (grd_session_init(&l, langs_path) != 0)
                 return GRD_EXIT_USAGE;
         int rc = GRD_EXIT_USAGE;
         struct grd_problem *p = NULL;
@@ -155,7 +155,7 @@ int grd_cmd_run(int argc, char **argv)
                           missing);
                 goto out;
         }
-        if (!(p = grd_local_problem(problem_dir)))
+        if (!(p = grd_session_problem(problem_dir)))
                 goto out;
         if (grd_files_read(&files, argv + optind, (size_t)(argc - optind), err, sizeof(err)) < 0) {
                 grd_error("run: %s", err);
@@ -206,6 +206,6 @@ out:
         grd_validator_release(&v);
         grd_files_release(&files);
         grd_problem_free(p);
-        grd_local_release(&l);
+        grd_session_release(&l);
         return rc;
 }
