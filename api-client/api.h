@@ -207,8 +207,9 @@ int api_heartbeat(struct api_client *c, const char *job_id, double *ret_lease, c
                   size_t errlen);
 
 /*
- * api_post_result - post the result JSON (DESIGN 3.5) of job_id (POST {base}/jobs/{job_id}/result).
- * Posting the same result again is safe (the site answers 200 or 409).
+ * api_post_result - post the result JSON (docs/grading.md) of job_id (POST
+ * {base}/jobs/{job_id}/result). Posting the same result again is safe (the site answers 200 or
+ * 409).
  * @json, @len: the body, sent as is.
  * Return: 0 (200 or another 2xx, or 409: posted before; either way done); API_E_GONE (410: the job
  * was taken back; done, nothing more to do); API_E_PROTOCOL (bad job_id); API_E_AUTH; API_E_HTTP

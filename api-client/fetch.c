@@ -443,7 +443,7 @@ static int build(struct api_client *c, struct api_cache *cache, const char *prob
 
 /*
  * One builder per package at a time, across the workers and processes sharing the cache: the
- * others wait here, then find the package built and download nothing (DESIGN 3.6: each blob
+ * others wait here, then find the package built and download nothing (docs/api.md: each blob
  * is fetched once). Waiting gives way to the client's abort flag.
  * Return: the lock's descriptor (close it to release), or a negative code.
  */
