@@ -237,7 +237,8 @@ static void setup_mounts(const struct sbx_plan *pl)
                 if (mount("tmpfs", pl->workdir, "tmpfs", MS_NOSUID | MS_NODEV, pl->workdir_opts) <
                     0)
                         fail(pl, SBX_STAGE_MOUNT);
-        } else if (bind_host(pl->workdir, false, MS_NOSUID | MS_NODEV) < 0) {
+        } else if (bind_host(pl->workdir, false,
+                             MS_NOSUID | MS_NODEV | (pl->readonly_workdir ? MS_RDONLY : 0)) < 0) {
                 fail(pl, SBX_STAGE_MOUNT);
         }
 

@@ -153,6 +153,7 @@ static int build_plan(const struct sbx_policy *p, const struct sbx_config *cfg, 
         snprintf(pl->gid_map, sizeof(pl->gid_map), "%u %u 1\n", (unsigned)pl->outer_gid,
                  (unsigned)pl->outer_gid);
         cmn_strlcpy(pl->workdir, workdir, sizeof(pl->workdir));
+        pl->readonly_workdir = cfg->readonly_workdir;
         /* The new root is assembled on a tmpfs mounted over an existing directory, which
          * hides what is below it until the root moves: never one above the work dir. */
         static const char *const stages[] = {"/tmp",     "/mnt", "/srv", "/media",

@@ -55,6 +55,9 @@ struct sbx_config {
         int stdout_fd;           /* captured stdout is copied here; -1: discarded */
         int stderr_fd;           /* likewise for stderr */
         unsigned slot;           /* concurrent runs must use different slots (own uid each) */
+        bool readonly_workdir;   /* the program sees its work dir read-only: only its private
+                                    /tmp and /dev/shm are writable (a problem that does not
+                                    allow file writing). Needs namespaces; ignored without. */
         struct sbx_limits limits;
 };
 

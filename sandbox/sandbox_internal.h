@@ -48,9 +48,10 @@ struct sbx_plan {
         uid_t uid, outer_uid;
         gid_t gid, outer_gid;
         char workdir[PATH_MAX];
-        char stage[64];       /* where the new root is assembled: not above the work dir */
-        char stage_old[80];   /* stage + "/oldroot" */
-        bool private_workdir; /* no workdir given: a tmpfs of tmp_size at workdir */
+        char stage[64];        /* where the new root is assembled: not above the work dir */
+        char stage_old[80];    /* stage + "/oldroot" */
+        bool private_workdir;  /* no workdir given: a tmpfs of tmp_size at workdir */
+        bool readonly_workdir; /* bind the work dir read-only */
         char exe[PATH_MAX];
         char *argv[SBX_MAX_ARGS + 1];
         char *envp[SBX_MAX_ENV + 8];

@@ -5,8 +5,11 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -167,6 +170,41 @@ static void test_cancelled_run_stops_at_once(void **state)
         assert_true(r.wall_time < 5);
 }
 
+/* A read-only work dir: the program cannot create a file there, but /tmp is still its own. */
+static void test_readonly_work_dir_refuses_writes_but_tmp_works(void **state)
+{
+        (void)state;
+        char dir[] = "/tmp/grader-ro-XXXXXX";
+        assert_non_null(mkdtemp(dir));
+        assert_int_equal(chmod(dir, 0777), 0);
+        const char *touch[] = {"/bin/sh", "-c", "echo x > out.txt", NULL};
+        const char *tmp[] = {"/bin/sh", "-c", "echo x > /tmp/out.txt && cat /tmp/out.txt", NULL};
+        struct sbx_config c = config(touch);
+        c.workdir = dir;
+        c.limits.processes = 4;
+        c.readonly_workdir = true;
+        struct sbx_result r;
+        assert_int_equal(sbx_run(policy, &c, &r), 0);
+        struct sbx_layers l;
+        sbx_policy_layers(policy, &l);
+        char path[64];
+        snprintf(path, sizeof(path), "%s/out.txt", dir);
+        if (l.mount_ns) {
+                assert_int_equal(r.status, SBX_STATUS_RE);
+                assert_int_equal(access(path, F_OK), -1);
+        }
+        c.argv = tmp;
+        assert_int_equal(sbx_run(policy, &c, &r), 0);
+        assert_int_equal(r.status, SBX_STATUS_OK);
+        c.readonly_workdir = false;
+        c.argv = touch;
+        assert_int_equal(sbx_run(policy, &c, &r), 0);
+        assert_int_equal(r.status, SBX_STATUS_OK);
+        assert_int_equal(access(path, F_OK), 0);
+        unlink(path);
+        rmdir(dir);
+}
+
 static void test_layers_reported(void **state)
 {
         (void)state;
@@ -191,6 +229,7 @@ int main(void)
                 cmocka_unit_test(test_system_dir_as_work_dir_is_refused),
                 cmocka_unit_test(test_slots_are_exclusive),
                 cmocka_unit_test(test_cancelled_run_stops_at_once),
+                cmocka_unit_test(test_readonly_work_dir_refuses_writes_but_tmp_works),
                 cmocka_unit_test(test_layers_reported),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
