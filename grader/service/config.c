@@ -224,7 +224,7 @@ static int set_list(char **list, const struct grd_setting *s, const char *v, con
         }
         free(copy);
         if (r == 0 && n < (size_t)s->min) {
-                snprintf(err, errlen, "%s: %s: give at least one name", origin, s->key);
+                snprintf(err, errlen, "%s: %s: '%.200s' names no queue", origin, s->key, v);
                 r = -EINVAL;
         }
         if (r < 0) {

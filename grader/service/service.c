@@ -565,8 +565,14 @@ static void check_give_up(struct service *s, double now)
                 return;
         s->gave_up = true;
         s->stop = 1;
-        grd_log(GRD_LOG_ERROR, NULL, GRD_FIELDS(GRD_F_NUM("idle_seconds", idle)),
-                "giving up: no claim succeeded for %.0f s (give_up_after): %s", idle, why);
+        char msg[sizeof(why) + 80];
+        snprintf(msg, sizeof(msg), "giving up: no claim succeeded for %.0f s (give_up_after): %s",
+                 idle, why);
+        grd_log(GRD_LOG_ERROR, NULL, GRD_FIELDS(GRD_F_NUM("idle_seconds", idle)), "%s", msg);
+        pthread_mutex_lock(&s->health_mu);
+        publish_ready(s, msg);
+        pthread_mutex_unlock(&s->health_mu);
+        touch_health(s);
 }
 
 /* One turn of the supervisor's periodic duties. */
