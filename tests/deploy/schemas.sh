@@ -37,10 +37,11 @@ fi
 
 npmdir=$build/npm-kubernetes-models
 if command -v node >/dev/null && command -v npm >/dev/null; then
-        if [[ ! -d "$npmdir/node_modules/kubernetes-models" ]]; then
+        if [[ ! -d "$npmdir/node_modules/@kubernetes-models/keda" ]]; then
                 mkdir -p "$npmdir"
                 npm install --silent --no-audit --no-fund --prefix "$npmdir" \
-                        kubernetes-models@5 yaml@2 >/dev/null 2>&1 ||
+                        kubernetes-models@5 yaml@2 @kubernetes-models/keda@2 \
+                        @kubernetes-models/prometheus-operator@6 >/dev/null 2>&1 ||
                         echo "npm install kubernetes-models failed: Kubernetes schema skipped"
         fi
         if [[ -d "$npmdir/node_modules/kubernetes-models" ]]; then
