@@ -669,6 +669,26 @@ static void check_compose(const char *file)
         const char *reps = pstr(d, gr, "deploy.replicas");
         if (!reps || atoi(reps) != 2)
                 problem("%s: grader: deploy.replicas is not 2", file);
+        /* CPU and memory limits on both, the graders' at least one CPU and 2 GiB per worker */
+        for (yaml_node_t *svc = site; svc; svc = svc == site ? gr : NULL) {
+                const char *name = svc == site ? "site" : "grader";
+                const char *cpus = pstr(d, svc, "deploy.resources.limits.cpus");
+                const char *mem = pstr(d, svc, "deploy.resources.limits.memory");
+                if (!cpus || !mem)
+                        problem("%s: %s: no deploy.resources.limits cpus and memory", file, name);
+                else
+                        printf("compose: %s limited to %s CPUs and %s\n", name, cpus, mem);
+                if (svc == gr && cpus && mem) {
+                        const char *w = pstr(d, key(d, gr, "environment"), "GRADER_WORKERS");
+                        double workers = w ? atof(w) : 1, mib = atof(mem);
+                        if (strchr(mem, 'G') || strchr(mem, 'g'))
+                                mib *= 1024;
+                        if (atof(cpus) < workers || mib < workers * 2048)
+                                problem("%s: grader: limits %s CPUs, %s for %s workers: want a "
+                                        "CPU and 2G per worker",
+                                        file, cpus, mem, w ? w : "1");
+                }
+        }
         const char *ctx = pstr(d, gr, "build.context"), *df = pstr(d, gr, "build.dockerfile");
         char rel[512];
         snprintf(rel, sizeof(rel), "%s/%s", ctx ? ctx : ".", df ? df : "Dockerfile");
