@@ -17,24 +17,24 @@ usage: test_openapi.py --npm-dir DIR [--grader build/bin/grader]
 """
 
 import argparse
-import base64
-import http.client
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-SITE = os.path.join(HERE, "course_site.py")
+sys.dont_write_bytecode = True   # keep the source tree clean
+sys.path.insert(0, HERE)
+import test_course_site  # noqa: E402  (its Site: a running course_site.py serve)
+
+SITE = test_course_site.SITE
 SUM = os.path.join(ROOT, "examples", "sum")
 NPM_PACKAGES = ["@apidevtools/swagger-parser@10", "ajv@8", "ajv-draft-04@1", "ajv-formats@3"]
-TOKEN = "openapi-test-token"
+TOKEN = test_course_site.TOKEN
 SKIP = 77
 
 
@@ -54,64 +54,27 @@ def npm_install(npm_dir):
     return None
 
 
-class Site:
-    def __init__(self, tmp):
-        self.tmp = tmp
-        self.db = os.path.join(tmp, "site.db")
-        token_file = os.path.join(tmp, "token")
-        fd = os.open(token_file, os.O_WRONLY | os.O_CREAT, 0o600)
-        os.write(fd, (TOKEN + "\n").encode())
-        os.close(fd)
-        self.token_file = token_file
-        self.log = open(os.path.join(tmp, "site.log"), "w")
-        self.proc = subprocess.Popen(
-            [sys.executable, SITE, "serve", "--db", self.db, "--port", "0", "--token-file",
-             token_file, "--quiet", "--lease", "30", "--max-wait", "1"],
-            stdout=subprocess.PIPE, stderr=self.log, text=True, start_new_session=True)
-        line = self.proc.stdout.readline().strip()
-        if not line.startswith("listening on http://127.0.0.1:"):
-            raise SystemExit("the site did not start: %r" % line)
-        self.base = line.split()[-1]
-        u = urllib.parse.urlsplit(self.base)
-        self.port, self.base_path = u.port, u.path
-        self.exchanges = []
+class Site(test_course_site.Site):
+    """The self-test's site, recording each exchange for the schema check."""
 
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
-        self.log.close()
+    def __init__(self, tmp):
+        super().__init__(tmp, "--lease", "30", "--max-wait", "1")
+        self.exchanges = []
 
     def call(self, what, method, path, template, body=None, token=TOKEN, record=True):
         """One request; records {what, method, path (the OpenAPI template), status, request,
-        body} and returns (status, parsed body or raw bytes)."""
-        headers = {"Authorization": "Bearer " + token}
-        data = None
-        if body is not None:
-            data = json.dumps(body).encode()
-            headers["Content-Type"] = "application/json"
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        try:
-            conn.request(method, self.base_path + "/" + path, data, headers)
-            r = conn.getresponse()
-            raw = r.read()
-            ctype = r.getheader("Content-Type") or ""
-        finally:
-            conn.close()
+        body} and returns (status, parsed JSON body or the raw bytes)."""
+        status, headers, raw = self.request(method, path, body, token=token, timeout=30)
+        ctype = headers.get("Content-Type", "")
         parsed = json.loads(raw) if raw and ctype.startswith("application/json") else None
         if record:
             self.exchanges.append({"what": what, "method": method, "path": template,
-                                   "status": r.status, "request": body, "body": parsed})
-        return r.status, parsed if parsed is not None else raw
+                                   "status": status, "request": body, "body": parsed})
+        return status, parsed if parsed is not None else raw
 
-    def enqueue(self, path, queue="default", language=None):
+    def enqueue(self, path, queue="default"):
         out = subprocess.run([sys.executable, SITE, "enqueue", "--db", self.db, "--queue", queue,
-                              "--problem-dir", SUM, "--problem-id", "sum"] +
-                             (["--language", language] if language else []) + [path],
+                              "--problem-dir", SUM, "--problem-id", "sum", path],
                              capture_output=True, text=True, check=True)
         return out.stdout.split()[0]
 
@@ -222,10 +185,7 @@ def grader_results(site, grader, tmp):
                        capture_output=True, text=True, timeout=120, env=env)
     if p.returncode != 0:
         raise AssertionError("grader serve exited %d: %s" % (p.returncode, p.stderr[-2000:]))
-    conn = http.client.HTTPConnection("127.0.0.1", site.port, timeout=30)
-    conn.request("GET", "/admin/state", headers={"Authorization": "Bearer " + TOKEN})
-    state = json.loads(conn.getresponse().read())
-    conn.close()
+    state = site.state()
     out = []
     for s in state["submissions"]:
         if s["result"] and s["result"]["grader"]["id"].startswith("openapi-test"):
