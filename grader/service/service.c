@@ -145,7 +145,8 @@ bool grd_svc_token_reload(struct service *s, const char *why)
                 api_token_free(s->token);
                 s->token = token;
                 token = NULL;
-                s->token_gen++;
+                /* atomic: workers peek at it without the lock (grd_svc_token_sync) */
+                __atomic_add_fetch(&s->token_gen, 1, __ATOMIC_RELEASE);
         }
         pthread_mutex_unlock(&s->token_mu);
         api_token_free(token);
@@ -157,7 +158,7 @@ bool grd_svc_token_reload(struct service *s, const char *why)
 
 void grd_svc_token_sync(struct service *s, struct api_client *api, unsigned long *gen)
 {
-        if (__atomic_load_n(&s->token_gen, __ATOMIC_RELAXED) == *gen)
+        if (__atomic_load_n(&s->token_gen, __ATOMIC_ACQUIRE) == *gen)
                 return;
         char err[256];
         pthread_mutex_lock(&s->token_mu);
