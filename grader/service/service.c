@@ -308,13 +308,14 @@ static int flush_spool(struct service *s, double deadline)
 static void sum_client_stats(struct service *s)
 {
         struct api_stats sum = {0}, st;
-        struct api_client *clients[2 * 256 + 1];
+        struct api_client *clients[2 * 256 + 2];
         size_t n = 0;
         for (unsigned i = 0; i < s->n_workers && n + 2 < CMN_ARRAY_SIZE(clients); i++) {
                 clients[n++] = s->workers[i].api;
                 clients[n++] = s->workers[i].hb_api;
         }
         clients[n++] = s->main_api;
+        clients[n++] = s->queues_api;
         for (size_t i = 0; i < n; i++) {
                 if (!clients[i])
                         continue;
@@ -352,8 +353,8 @@ static void poll_queues(struct service *s)
 {
         struct api_queues *q = NULL;
         char err[512];
-        grd_svc_token_sync(s, s->main_api, &s->main_token_gen);
-        int r = api_get_queues(s->main_api, (const char *const *)s->cfg->queues, &q, err,
+        grd_svc_token_sync(s, s->queues_api, &s->queues_token_gen);
+        int r = api_get_queues(s->queues_api, (const char *const *)s->cfg->queues, &q, err,
                                sizeof(err));
         if (r == 0) {
                 s->queues_offered = false;
@@ -420,7 +421,12 @@ static int setup(struct service *s, char *err, size_t errlen)
                                     .max_attempts = 1,
                                     .connect_timeout_ms = 3000,
                                     .timeout_ms = 10000};
-        return api_client_new(&o, &s->main_api, err, errlen);
+        r = api_client_new(&o, &s->main_api, err, errlen);
+        /* GET /queues is optional and asked by the supervisor: a site slow to answer it must
+         * not hold signals and the health file for long */
+        o.connect_timeout_ms = 2000;
+        o.timeout_ms = 3000;
+        return r < 0 ? r : api_client_new(&o, &s->queues_api, err, errlen);
 }
 
 static int start_metrics(struct service *s, char *err, size_t errlen)
@@ -657,6 +663,7 @@ static void stop(struct service *s, bool flush)
         free(s->workers);
         grd_metrics_stop(s->metrics_srv);
         api_client_free(s->main_api);
+        api_client_free(s->queues_api);
         sbx_policy_free(s->policy);
         grd_languages_free(s->langs);
         api_token_free(s->token);

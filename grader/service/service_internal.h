@@ -60,8 +60,9 @@ struct service {
         int running; /* workers still in their loop (atomic) */
         pthread_mutex_t inflight_mu;
         char inflight[256][API_ID_MAX + 1];
-        struct api_client *main_api;
-        unsigned long main_token_gen;
+        struct api_client *main_api;   /* the supervisor's: spooled results */
+        struct api_client *queues_api; /* the supervisor's: GET /queues, short timeouts */
+        unsigned long main_token_gen, queues_token_gen;
         double spool_next, spool_delay;
         /* the token, read again on SIGHUP and after a 401; clients follow token_gen */
         pthread_mutex_t token_mu;
