@@ -49,6 +49,7 @@ enum {
 #define API_BLOB_SIZE_MAX        ((uint64_t)1 << 40) /* a manifest size field */
 #define API_LEASE_MAX            604800.0            /* a lease, seconds (one week) */
 #define API_WAIT_MAX             3600                /* claim's wait, seconds */
+#define API_QUEUES_MAX           1024                /* queues in one GET /queues reply */
 
 /*
  * api_global_init - initialise libcurl (curl_global_init). Call once from main, before any
@@ -114,10 +115,28 @@ struct api_client_opts {
         const char *user_agent;   /* ["grader/VERSION"] */
 };
 
-/* Counters of one client since api_client_new, for metrics. */
+/* The calls of the API, for per-call counters (api_stats) and metrics labels. */
+enum api_call {
+        API_CALL_CLAIM,
+        API_CALL_HEARTBEAT,
+        API_CALL_RESULT,
+        API_CALL_RELEASE,
+        API_CALL_MANIFEST,
+        API_CALL_BLOB,
+        API_CALL_QUEUES,
+        API_CALL_COUNT
+};
+
+/* api_call_name - "claim", "heartbeat", "result", "release", "manifest", "blob", "queues". */
+const char *api_call_name(enum api_call call);
+
+/* Counters of one client since api_client_new, for metrics. Another thread may read them
+ * (api_client_stats) while the client works: they are updated atomically. */
 struct api_stats {
-        unsigned long requests;         /* HTTP requests sent, retries included */
-        unsigned long retries;          /* requests repeated after a transient failure */
+        unsigned long requests;                        /* HTTP requests sent, retries included */
+        unsigned long retries;                         /* requests repeated after a transient
+                                                          failure */
+        unsigned long retries_by_call[API_CALL_COUNT]; /* the same, by call */
         unsigned long blobs_downloaded; /* blobs fetched from the site (and verified) */
         uint64_t bytes_downloaded;      /* their bytes */
         unsigned long blobs_reused;     /* blobs taken from the cache instead */
@@ -151,8 +170,16 @@ void api_client_set_abort_flag(struct api_client *c, const volatile sig_atomic_t
 /* api_client_retries - how many requests this client has repeated (a metric). */
 unsigned long api_client_retries(const struct api_client *c);
 
-/* api_client_stats - copy all counters of c into *ret. */
+/* api_client_stats - copy all counters of c into *ret; any thread may call it. */
 void api_client_stats(const struct api_client *c, struct api_stats *ret);
+
+/*
+ * api_client_set_token - send token from the next request on (a token file read again after
+ * a 401 or on SIGHUP). Call it from the thread that uses the client.
+ * Return: 0; -EINVAL (empty, too long, spaces or control characters; the old token stays);
+ * -ENOMEM.
+ */
+int api_client_set_token(struct api_client *c, const char *token, char *err, size_t errlen);
 
 /* A job as claimed (POST /claim, 200). Every string is NUL-terminated and validated. */
 struct api_file {
@@ -228,6 +255,34 @@ int api_post_result(struct api_client *c, const char *job_id, const char *json, 
 int api_release(struct api_client *c, const char *job_id, const char *reason, char *err,
                 size_t errlen);
 
+/* One queue as GET /queues reports it. */
+struct api_queue {
+        char *name;            /* non-empty, at most API_LABEL_MAX, no control characters */
+        uint64_t depth;        /* submissions waiting */
+        uint64_t running;      /* submissions leased to a grader now */
+        double oldest_waiting; /* seconds the oldest waiting one has waited; 0 when none */
+};
+
+struct api_queues {
+        struct api_queue *queues; /* n_queues entries, 0..API_QUEUES_MAX */
+        size_t n_queues;
+};
+
+/* api_queues_free - free a queues reply (accepts NULL). */
+void api_queues_free(struct api_queues *q);
+
+/*
+ * api_get_queues - the site's queue depths (GET {base}/queues?queues=a,b), an optional part of
+ * API v1 for autoscaling and metrics.
+ * @queues: NULL-terminated names to ask about (NULL: every queue the site has).
+ * @ret: on 1, the reply, which the caller frees with api_queues_free().
+ * Return: 1 and *ret; 0 when the site does not offer it (404, 405, 501); API_E_AUTH;
+ * API_E_PROTOCOL; API_E_TOO_BIG; API_E_HTTP; API_E_TRANSPORT; API_E_SERVER; API_E_ABORTED;
+ * -ENOMEM.
+ */
+int api_get_queues(struct api_client *c, const char *const *queues, struct api_queues **ret,
+                   char *err, size_t errlen);
+
 /*
  * Pure reply parsers (used by the calls above, exposed for tests and fuzzing). Each takes the
  * reply body (len bytes, need not be NUL-terminated), checks every field (type, presence, caps,
@@ -237,6 +292,8 @@ int api_release(struct api_client *c, const char *job_id, const char *reason, ch
  */
 int api_parse_claim(const char *body, size_t len, struct api_job **ret, char *err, size_t errlen);
 int api_parse_heartbeat(const char *body, size_t len, double *ret_lease, char *err, size_t errlen);
+int api_parse_queues(const char *body, size_t len, struct api_queues **ret, char *err,
+                     size_t errlen);
 
 /* A problem package manifest (GET files_url). */
 struct api_manifest_file {

@@ -38,9 +38,10 @@ enum api_method {
 
 struct api_request {
         enum api_method method;
-        const char *what; /* names the call in messages: "claim", "blob 'data/1.in'" */
-        const char *url;  /* absolute, from resolve_url() */
-        const char *body; /* POST body (JSON) */
+        enum api_call call; /* for the per-call counters */
+        const char *what;   /* names the call in messages: "claim", "blob 'data/1.in'" */
+        const char *url;    /* absolute, from resolve_url() */
+        const char *body;   /* POST body (JSON) */
         size_t body_len;
         long timeout_ms;       /* total; 0 = none */
         long low_speed_time_s; /* abort below 1 KiB/s for this long; 0 = off */
@@ -75,6 +76,9 @@ struct api_cache {
         char dir[PATH_MAX - 200]; /* absolute; leaves room for the names below it */
         uint64_t max_bytes;
 };
+
+/* Count n in a counter of the client's api_stats (atomic: another thread may read it). */
+#define api_stat_add(c, field, n) __atomic_fetch_add(&(c)->stats.field, (n), __ATOMIC_RELAXED)
 
 /* Format a message into err (when err is not NULL and errlen > 0). */
 void api_errfill(char *err, size_t errlen, const char *fmt, ...)

@@ -32,13 +32,14 @@ static int endpoint(const struct api_client *c, const char *what, const char *a,
 }
 
 /* POST body to url; 2xx bodies into sink (may be NULL). */
-static int post(struct api_client *c, const char *what, const char *url, const char *body,
+static int post(struct api_client *c, enum api_call call, const char *url, const char *body,
                 size_t len, long extra_ms, struct api_sink *sink, long *ret_status, char *err,
                 size_t errlen)
 {
         struct api_request rq = {
                 .method = API_POST,
-                .what = what,
+                .call = call,
+                .what = api_call_name(call),
                 .url = url,
                 .body = body,
                 .body_len = len,
@@ -120,8 +121,8 @@ int api_claim(struct api_client *c, const char *grader_id, const char *const *qu
         long status = 0;
         int r = endpoint(c, what, "claim", NULL, NULL, &url, err, errlen);
         if (r == 0)
-                r = post(c, what, url, body, strlen(body), (long)wait_s * 1000L, &m.base, &status,
-                         err, errlen);
+                r = post(c, API_CALL_CLAIM, url, body, strlen(body), (long)wait_s * 1000L, &m.base,
+                         &status, err, errlen);
         if (r == 0) {
                 if (status == 200) {
                         r = api_parse_claim(m.buf, m.len, ret_job, err, errlen);
@@ -151,7 +152,7 @@ int api_heartbeat(struct api_client *c, const char *job_id, double *ret_lease, c
         long status = 0;
         int r = endpoint(c, what, "jobs", job_id, "heartbeat", &url, err, errlen);
         if (r == 0)
-                r = post(c, what, url, "{}", 2, 0, &m.base, &status, err, errlen);
+                r = post(c, API_CALL_HEARTBEAT, url, "{}", 2, 0, &m.base, &status, err, errlen);
         if (r == 0) {
                 if (status == 200)
                         r = api_parse_heartbeat(m.buf, m.len, ret_lease, err, errlen);
@@ -175,7 +176,7 @@ int api_post_result(struct api_client *c, const char *job_id, const char *json, 
         long status = 0;
         int r = endpoint(c, what, "jobs", job_id, "result", &url, err, errlen);
         if (r == 0)
-                r = post(c, what, url, json, len, 0, NULL, &status, err, errlen);
+                r = post(c, API_CALL_RESULT, url, json, len, 0, NULL, &status, err, errlen);
         if (r == 0) {
                 if ((status >= 200 && status <= 299) || status == 409)
                         r = 0;
@@ -206,11 +207,84 @@ int api_release(struct api_client *c, const char *job_id, const char *reason, ch
         long status = 0;
         int r = endpoint(c, what, "jobs", job_id, "release", &url, err, errlen);
         if (r == 0)
-                r = post(c, what, url, body, strlen(body), 0, NULL, &status, err, errlen);
+                r = post(c, API_CALL_RELEASE, url, body, strlen(body), 0, NULL, &status, err,
+                         errlen);
         if (r == 0 && (status < 200 || status > 299) && status != 404 && status != 409 &&
             status != 410)
                 r = unexpected(c, what, status, err, errlen);
         free(url);
         free(body);
+        return r;
+}
+
+/* Append s to buf (at most n bytes, NUL included) percent-encoded as a query value (RFC 3986
+ * unreserved characters stay). Return: the new length, or n when it does not fit. */
+static size_t query_escape(char *buf, size_t used, size_t n, const char *s)
+{
+        static const char hex[] = "0123456789ABCDEF";
+        for (; *s && used < n; s++) {
+                unsigned char ch = (unsigned char)*s;
+                if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+                    (ch >= '0' && ch <= '9') || strchr("-._~", ch)) {
+                        if (used + 1 >= n)
+                                return n;
+                        buf[used++] = (char)ch;
+                } else {
+                        if (used + 3 >= n)
+                                return n;
+                        buf[used++] = '%';
+                        buf[used++] = hex[ch >> 4];
+                        buf[used++] = hex[ch & 15];
+                }
+        }
+        if (used < n)
+                buf[used] = '\0';
+        return used;
+}
+
+int api_get_queues(struct api_client *c, const char *const *queues, struct api_queues **ret,
+                   char *err, size_t errlen)
+{
+        static const char what[] = "queues";
+        char query[2048] = "";
+        size_t used = 0;
+        for (size_t i = 0; queues && queues[i] && used < sizeof(query); i++) {
+                used += (size_t)snprintf(query + used, sizeof(query) - used, "%s",
+                                         i ? "," : "queues=");
+                if (used < sizeof(query))
+                        used = query_escape(query, used, sizeof(query), queues[i]);
+        }
+        if (used >= sizeof(query))
+                return api_errf(err, errlen, -EINVAL, "queues: too many queue names");
+        size_t n = strlen(c->base) + strlen(what) + used + 2;
+        char *url = malloc(n);
+        if (!url)
+                return -ENOMEM;
+        snprintf(url, n, "%s%s%s%s", c->base, what, used ? "?" : "", query);
+        struct mem_sink m;
+        mem_sink_init(&m, c->max_body);
+        struct api_request rq = {
+                .method = API_GET,
+                .call = API_CALL_QUEUES,
+                .what = what,
+                .url = url,
+                .timeout_ms = c->timeout_ms,
+                .sink = &m.base,
+        };
+        long status = 0;
+        int r = api_perform(c, &rq, &status, err, errlen);
+        if (r == 0) {
+                if (status == 200) {
+                        r = api_parse_queues(m.buf, m.len, ret, err, errlen);
+                        if (r == 0)
+                                r = 1;
+                } else if (status == 404 || status == 405 || status == 501) {
+                        r = 0; /* optional: this site does not offer it */
+                } else {
+                        r = unexpected(c, what, status, err, errlen);
+                }
+        }
+        mem_sink_release(&m);
+        free(url);
         return r;
 }

@@ -237,12 +237,20 @@ out:
         return r;
 }
 
+/* Free a header list, wiping its lines first: one of them holds the token. */
+static void wipe_headers(struct curl_slist *l)
+{
+        for (struct curl_slist *n = l; n; n = n->next)
+                explicit_bzero(n->data, strlen(n->data));
+        curl_slist_free_all(l);
+}
+
 static void release_client(struct api_client *c)
 {
         if (c->curl)
                 curl_easy_cleanup(c->curl);
-        curl_slist_free_all(c->hdr_post);
-        curl_slist_free_all(c->hdr_get);
+        wipe_headers(c->hdr_post);
+        wipe_headers(c->hdr_get);
         curl_slist_free_all(c->hdr_foreign);
         free(c->base);
         free(c->origin_scheme);
@@ -381,6 +389,8 @@ static uint64_t next_random(struct api_client *c)
         return c->rng * 0x2545F4914F6CDD1Dull;
 }
 
+static int make_headers(struct api_client *c, const char *token);
+
 int api_client_new(const struct api_client_opts *o, struct api_client **ret, char *err,
                    size_t errlen)
 {
@@ -408,22 +418,8 @@ int api_client_new(const struct api_client_opts *o, struct api_client **ret, cha
                 c->rng = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
         c->rng |= 1; /* xorshift must not start at 0 */
 
-        size_t alen = strlen("Authorization: Bearer ") + strlen(o->token) + 1;
-        char *auth = malloc(alen);
-        if (!auth) {
-                r = -ENOMEM;
+        if ((r = make_headers(c, o->token)) < 0)
                 goto fail;
-        }
-        snprintf(auth, alen, "Authorization: Bearer %s", o->token);
-        c->hdr_post = header_list(auth, true);
-        c->hdr_get = header_list(auth, false);
-        c->hdr_foreign = header_list(NULL, false);
-        explicit_bzero(auth, alen);
-        free(auth);
-        if (!c->hdr_post || !c->hdr_get || !c->hdr_foreign) {
-                r = -ENOMEM;
-                goto fail;
-        }
 
         c->curl = curl_easy_init();
         if (!c->curl) {
@@ -476,14 +472,73 @@ void api_client_set_abort_flag(struct api_client *c, const volatile sig_atomic_t
         c->abort_flag = flag;
 }
 
-unsigned long api_client_retries(const struct api_client *c)
+const char *api_call_name(enum api_call call)
 {
-        return c->stats.retries;
+        static const char *const names[API_CALL_COUNT] = {
+                [API_CALL_CLAIM] = "claim",       [API_CALL_HEARTBEAT] = "heartbeat",
+                [API_CALL_RESULT] = "result",     [API_CALL_RELEASE] = "release",
+                [API_CALL_MANIFEST] = "manifest", [API_CALL_BLOB] = "blob",
+                [API_CALL_QUEUES] = "queues",
+        };
+        return (unsigned)call < API_CALL_COUNT ? names[call] : "unknown";
 }
 
+unsigned long api_client_retries(const struct api_client *c)
+{
+        return __atomic_load_n(&c->stats.retries, __ATOMIC_RELAXED);
+}
+
+#define LOAD(field) (ret->field = __atomic_load_n(&c->stats.field, __ATOMIC_RELAXED))
 void api_client_stats(const struct api_client *c, struct api_stats *ret)
 {
-        *ret = c->stats;
+        LOAD(requests);
+        LOAD(retries);
+        for (size_t i = 0; i < API_CALL_COUNT; i++)
+                LOAD(retries_by_call[i]);
+        LOAD(blobs_downloaded);
+        LOAD(bytes_downloaded);
+        LOAD(blobs_reused);
+        LOAD(packages_built);
+        LOAD(packages_reused);
+}
+#undef LOAD
+
+/* The header lists of a token: POST (JSON), GET to the site, GET elsewhere (no token). */
+static int make_headers(struct api_client *c, const char *token)
+{
+        size_t alen = strlen("Authorization: Bearer ") + strlen(token) + 1;
+        char *auth = malloc(alen);
+        if (!auth)
+                return -ENOMEM;
+        snprintf(auth, alen, "Authorization: Bearer %s", token);
+        struct curl_slist *post = header_list(auth, true), *get = header_list(auth, false);
+        struct curl_slist *foreign = c->hdr_foreign ? NULL : header_list(NULL, false);
+        explicit_bzero(auth, alen);
+        free(auth);
+        if (!post || !get || (!c->hdr_foreign && !foreign)) {
+                curl_slist_free_all(post);
+                curl_slist_free_all(get);
+                curl_slist_free_all(foreign);
+                return -ENOMEM;
+        }
+        wipe_headers(c->hdr_post);
+        wipe_headers(c->hdr_get);
+        c->hdr_post = post;
+        c->hdr_get = get;
+        if (foreign)
+                c->hdr_foreign = foreign;
+        return 0;
+}
+
+int api_client_set_token(struct api_client *c, const char *token, char *err, size_t errlen)
+{
+        if (!token || strlen(token) > TOKEN_FILE_MAX || !valid_token(token, strlen(token)))
+                return api_errf(err, errlen, -EINVAL,
+                                "token is empty, too long or has spaces or control characters");
+        int r = make_headers(c, token);
+        if (r < 0)
+                return api_errf(err, errlen, r, "out of memory");
+        return 0;
 }
 
 /* Sleep ms milliseconds in slices, giving up early when the abort flag is set. */
@@ -596,7 +651,7 @@ int api_perform(struct api_client *c, const struct api_request *rq, long *ret_st
                 c->sink_error = 0;
                 c->diag_len = 0;
                 c->curl_err[0] = '\0';
-                c->stats.requests++;
+                api_stat_add(c, requests, 1);
                 CURLcode cc = curl_easy_perform(c->curl);
                 bool last = attempt + 1 >= c->max_attempts;
                 if (cc != CURLE_OK) {
@@ -637,7 +692,9 @@ int api_perform(struct api_client *c, const struct api_request *rq, long *ret_st
                                                        c->backoff_cap_ms, next_random(c));
                 if (jitter > delay)
                         delay = jitter;
-                c->stats.retries++;
+                api_stat_add(c, retries, 1);
+                if ((unsigned)rq->call < API_CALL_COUNT)
+                        api_stat_add(c, retries_by_call[rq->call], 1);
                 if (!pause_ms(c, delay))
                         return api_errf(err, errlen, API_E_ABORTED, "%s: aborted", rq->what);
         }

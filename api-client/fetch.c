@@ -163,6 +163,7 @@ static int download_blob(struct api_client *c, struct api_cache *cache,
         long secs = c->timeout_ms / 1000;
         struct api_request rq = {
                 .method = API_GET,
+                .call = API_CALL_BLOB,
                 .what = what,
                 .url = url,
                 .timeout_ms = 0, /* big blobs take long: the low-speed limit bounds them */
@@ -203,8 +204,8 @@ static int download_blob(struct api_client *c, struct api_cache *cache,
                 unlink(tmp); /* a blob that does not match is never kept */
                 return r;
         }
-        c->stats.blobs_downloaded++;
-        c->stats.bytes_downloaded += f->size;
+        api_stat_add(c, blobs_downloaded, 1);
+        api_stat_add(c, bytes_downloaded, f->size);
         *ret_fd = fd;
         return 0;
 }
@@ -262,7 +263,7 @@ static int place_blob(struct api_client *c, struct api_cache *cache, const char 
                         if (r == 0 && size == f->size && !strcmp(hex, f->sha256)) {
                                 cache_touch(fd);
                                 close(fd);
-                                c->stats.blobs_reused++;
+                                api_stat_add(c, blobs_reused, 1);
                                 return 0;
                         }
                         /* corrupt on disk: drop it everywhere and download it again */
@@ -356,6 +357,7 @@ static int get_manifest(struct api_client *c, const char *files_url, struct api_
         mem_sink_init(&m, c->max_body);
         struct api_request rq = {
                 .method = API_GET,
+                .call = API_CALL_MANIFEST,
                 .what = "manifest",
                 .url = url,
                 .timeout_ms = c->timeout_ms,
@@ -398,7 +400,7 @@ static int publish(struct api_client *c, struct api_cache *cache, const char *pr
                 return api_errf(err, errlen, r, "package: cannot create '%s': %s", parent,
                                 api_strerror(r));
         if (rename(root, final) == 0) {
-                c->stats.packages_built++;
+                api_stat_add(c, packages_built, 1);
                 (void)fsync_path(parent); /* the rename itself, durable */
                 return 0;
         }
@@ -503,7 +505,7 @@ int api_fetch_problem(struct api_client *c, struct api_cache *cache, const char 
                                         api_strerror(r));
                 if (r == 1) {
                         if (round == 0)
-                                c->stats.packages_reused++;
+                                api_stat_add(c, packages_reused, 1);
                         else /* held now, so eviction spares it; a failure costs nothing */
                                 (void)cache_evict(cache, NULL, NULL, 0);
                         *ret_pkg = pkg;
@@ -520,7 +522,7 @@ int api_fetch_problem(struct api_client *c, struct api_cache *cache, const char 
                 r = package_open(final, &pkg);
                 if (r == 1) {
                         close(lock);
-                        c->stats.packages_reused++;
+                        api_stat_add(c, packages_reused, 1);
                         *ret_pkg = pkg;
                         return 0;
                 }

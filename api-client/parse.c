@@ -501,3 +501,89 @@ int api_parse_manifest(const char *body, size_t len, struct api_manifest **ret, 
         *ret = m;
         return 0;
 }
+
+void api_queues_free(struct api_queues *q)
+{
+        if (!q)
+                return;
+        for (size_t i = 0; i < q->n_queues; i++)
+                free(q->queues[i].name);
+        free(q->queues);
+        free(q);
+}
+
+/* A count (a non-negative integer) field of a queue. */
+static int get_count(json_t *obj, const char *what, const char *ctx, const char *key, uint64_t *ret,
+                     char *err, size_t errlen)
+{
+        json_t *v = json_object_get(obj, key);
+        if (!v)
+                return missing(err, errlen, what, ctx, key);
+        if (!json_is_integer(v) || json_integer_value(v) < 0)
+                return bad(err, errlen, API_E_PROTOCOL, what, ctx, key,
+                           "is not a non-negative integer");
+        *ret = (uint64_t)json_integer_value(v);
+        return 0;
+}
+
+static int parse_queues_object(json_t *root, struct api_queues *q, char *err, size_t errlen)
+{
+        static const char what[] = "queues reply";
+        json_t *list = json_object_get(root, "queues");
+        if (!list)
+                return missing(err, errlen, what, "", "queues");
+        if (!json_is_array(list))
+                return bad(err, errlen, API_E_PROTOCOL, what, "", "queues", "is not an array");
+        size_t n = json_array_size(list);
+        if (n > API_QUEUES_MAX)
+                return bad(err, errlen, API_E_TOO_BIG, what, "", "queues",
+                           "has more than 1024 entries");
+        if (n && !(q->queues = calloc(n, sizeof(*q->queues))))
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                char ctx[FIELD_NAME_MAX];
+                snprintf(ctx, sizeof(ctx), "queues[%zu]", i);
+                json_t *o = json_array_get(list, i);
+                if (!json_is_object(o))
+                        return api_errf(err, errlen, API_E_PROTOCOL,
+                                        "%s: field \"%s\" is not an object", what, ctx);
+                struct api_queue *e = &q->queues[i];
+                int r = dup_label(o, what, ctx, "name", &e->name, err, errlen);
+                q->n_queues = i + 1; /* the name (if any) is freed with the rest */
+                if (r == 0)
+                        r = get_count(o, what, ctx, "depth", &e->depth, err, errlen);
+                if (r == 0)
+                        r = get_count(o, what, ctx, "running", &e->running, err, errlen);
+                if (r < 0)
+                        return r;
+                json_t *age = json_object_get(o, "oldest_waiting_seconds");
+                if (!age)
+                        return missing(err, errlen, what, ctx, "oldest_waiting_seconds");
+                double d = json_is_number(age) ? json_number_value(age) : -1;
+                if (!isfinite(d) || d < 0)
+                        return bad(err, errlen, API_E_PROTOCOL, what, ctx, "oldest_waiting_seconds",
+                                   "is not a number of seconds >= 0");
+                e->oldest_waiting = d;
+        }
+        return 0;
+}
+
+int api_parse_queues(const char *body, size_t len, struct api_queues **ret, char *err,
+                     size_t errlen)
+{
+        json_t *root;
+        int r = load(body, len, "queues reply", &root, err, errlen);
+        if (r < 0)
+                return r;
+        struct api_queues *q = calloc(1, sizeof(*q));
+        r = q ? parse_queues_object(root, q, err, errlen) : -ENOMEM;
+        json_decref(root);
+        if (r < 0) {
+                if (r == -ENOMEM)
+                        api_errfill(err, errlen, "queues reply: out of memory");
+                api_queues_free(q);
+                return r;
+        }
+        *ret = q;
+        return 0;
+}

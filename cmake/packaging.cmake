@@ -44,6 +44,18 @@ install(FILES ${GRADER_DIST_DIR}/grader.json DESTINATION ${CMAKE_INSTALL_FULL_SY
         RENAME grader.json.example)
 install(FILES ${PROJECT_SOURCE_DIR}/docs/deploy.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
+# ---- Debian policy: the copyright file and the changelog (gzip'd) -------------------------
+configure_file(${GRADER_DIST_DIR}/debian/changelog.in ${CMAKE_CURRENT_BINARY_DIR}/changelog.Debian
+               @ONLY)
+add_custom_command(OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/changelog.Debian.gz
+        COMMAND ${GZIP_PROGRAM} -9 -n -c changelog.Debian > changelog.Debian.gz
+        DEPENDS ${CMAKE_CURRENT_BINARY_DIR}/changelog.Debian
+        WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}
+        COMMENT "gzip the Debian changelog")
+add_custom_target(grader-changelog ALL DEPENDS ${CMAKE_CURRENT_BINARY_DIR}/changelog.Debian.gz)
+install(FILES ${GRADER_DIST_DIR}/debian/copyright ${CMAKE_CURRENT_BINARY_DIR}/changelog.Debian.gz
+        DESTINATION ${CMAKE_INSTALL_DOCDIR})
+
 # ---- the Debian package -------------------------------------------------------------------
 set(CPACK_GENERATOR "DEB")
 set(CPACK_PACKAGE_NAME "grader")
@@ -52,7 +64,7 @@ set(CPACK_PACKAGE_CONTACT "grader maintainers <grader@localhost>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "sandboxed submission grader for programming courses")
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT) # grader_<version>_<arch>.deb
-set(CPACK_DEBIAN_PACKAGE_SECTION "devel")
+set(CPACK_DEBIAN_PACKAGE_SECTION "utils")
 set(CPACK_DEBIAN_PACKAGE_PRIORITY "optional")
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
     "sandboxed submission grader for programming courses\n\

@@ -183,6 +183,38 @@ IFS='|' read -r c_user c_entry c_cmd c_health c_vols <<<"$cfg"
         fail "healthcheck: $c_health"
 [[ "$c_vols" == *'/var/cache/grader'* && "$c_vols" == *'/var/spool/grader'* ]] &&
         pass "volumes: cache and spool" || fail "volumes: $c_vols"
+# the OCI labels, the version the project's (CMakeLists.txt)
+labels=$(buildah inspect --type image "$image" | python3 -c '
+import json, sys
+l = json.load(sys.stdin)["Docker"]["config"].get("Labels") or {}
+p = "org.opencontainers.image."
+print(" ".join("%s=%s" % (k[len(p):], l.get(k, "")) for k in sorted(l) if k.startswith(p)))')
+project_version=$(sed -n 's/^project(grader VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
+missing_labels=()
+for want in title=grader "version=$project_version" licenses=MIT description= vendor= \
+        documentation= base.name=; do
+        [[ " $labels" == *" $want"* ]] || missing_labels+=("$want")
+done
+((${#missing_labels[@]} == 0)) && pass "OCI labels: $(cut -c1-160 <<<"$labels")..." ||
+        fail "OCI labels: missing ${missing_labels[*]} in: $labels"
+# compose gives every service CPU and memory limits (docker-compose normalises the file)
+if command -v docker-compose >/dev/null; then
+        limits=$(cd "$tmp" && mkdir -p compose/docker && cp "$repo/docker/compose.yaml" compose/docker/ &&
+                echo x >compose/docker/grader_token && ln -sfn "$repo/tests" compose/tests &&
+                ln -sfn "$repo/examples" compose/examples &&
+                docker-compose -f compose/docker/compose.yaml config 2>/dev/null | python3 -c '
+import sys
+text = sys.stdin.read()
+print(text.count("limits:"), text.count("cpus:"), text.count("memory:"))')
+        read -r n_limits n_cpus n_mem <<<"$limits"
+        ((n_limits >= 2 && n_cpus >= 2 && n_mem >= 2)) &&
+                pass "compose: CPU and memory limits on the site and the graders (docker-compose config)" ||
+                fail "compose limits: '$limits'"
+else
+        grep -c 'limits: {cpus:' docker/compose.yaml | grep -q '^2$' &&
+                pass "compose: CPU and memory limits on the site and the graders" ||
+                fail "compose: no CPU and memory limits"
+fi
 
 # new_ctr NAME [buildah from options...]: a working container of the image. Every container
 # shares the host's slot-lock directory: buildah's containers, like Docker's, share the host's
@@ -317,7 +349,7 @@ c=$(new_ctr serve "${minimal[@]}" -v "$tmp/token:/run/secrets/grader_token:ro")
 buildah config --env "GRADER_API_URL=http://127.0.0.1:$port/api/v1" --env GRADER_WORKERS=2 \
         --env GRADER_ID=container-test --env GRADER_EXIT_WHEN_IDLE=true \
         --env GRADER_CLAIM_WAIT=1 "$c"
-if buildah run "$c" -- sh -c 'grader serve && grader health --max-age 60' \
+if buildah run "$c" -- sh -c 'grader serve && grader health --max-age 60 && grader serve --help | grep -q -- --give-up-after' \
         >"$tmp/serve.log" 2>&1 &&
         /usr/bin/python3 "$site" wait --db "$tmp/site.db" --timeout 60 >/dev/null &&
         /usr/bin/python3 "$site" check --db "$tmp/site.db" --strict --max-received 1 \

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Build the Debian package with CPack and install it the way a host would: into a fresh
-# debootstrap'd Debian 12 (a chroot) with `apt-get install ./grader_*.deb`, which pulls its
-# dependencies from the mirror; then check what the post-install step made (the grader user,
-# the sandbox's uid range, the directories), run `grader doctor` there, and purge it.
+# Build the Debian package with CPack, check its control fields, copyright and changelog, and
+# install it the way a host would: into a fresh debootstrap'd Debian 12 (a chroot, with a
+# policy-rc.d that forbids starting services) with `apt-get install ./grader_*.deb`, which
+# pulls its dependencies from the mirror; then check what the post-install step made (the
+# grader user, the sandbox's uid range, the directories, the unit enabled, its start asked of
+# policy-rc.d and refused), the unit's settings and its `systemd-analyze security` exposure
+# against docs/deploy.md, run `grader doctor` there, and purge it.
 #
 # usage: scripts/package-test.sh [--keep]
 #   BUILD_DIR            the build directory (build-deploy), configured with prefix /usr
@@ -72,11 +75,40 @@ missing=()
 for f in ./usr/bin/grader ./usr/libexec/grader/grader-serve ./usr/share/grader/languages.json \
         ./usr/share/man/man1/grader.1.gz ./usr/lib/systemd/system/grader.service \
         ./usr/lib/tmpfiles.d/grader.conf ./etc/grader/grader.json.example \
-        ./usr/share/doc/grader/deploy.md; do
+        ./usr/share/doc/grader/deploy.md ./usr/share/doc/grader/copyright \
+        ./usr/share/doc/grader/changelog.Debian.gz; do
         grep -qx "$f" <<<"$contents" || missing+=("$f")
 done
-((${#missing[@]} == 0)) && pass "package holds the binaries, language table, man page, unit, example config" ||
+((${#missing[@]} == 0)) && pass "package holds the binaries, language table, man page, unit, example config, copyright, changelog" ||
         fail "package lacks ${missing[*]}"
+section=$(dpkg-deb -f "$deb" Section)
+[[ "$section" == utils || "$section" == misc ]] && pass "Section: $section" ||
+        fail "Section is '$section', not utils or misc"
+docs=$(mktemp -d)
+dpkg-deb -x "$deb" "$docs"
+head -n1 "$docs/usr/share/doc/grader/copyright" | grep -q '^Format: .*copyright-format/1.0' &&
+        grep -q '^License: MIT' "$docs/usr/share/doc/grader/copyright" &&
+        pass "copyright: machine-readable (DEP-5), License: MIT" || fail "copyright file"
+first=$(zcat "$docs/usr/share/doc/grader/changelog.Debian.gz" | head -n1)
+ver=$(dpkg-deb -f "$deb" Version)
+[[ "$first" == "grader ($ver) "* ]] && pass "changelog.Debian.gz: $first" ||
+        fail "changelog's first line '$first' is not version $ver"
+unit_file="$docs/usr/lib/systemd/system/grader.service"
+unit_missing=()
+for w in RestartPreventExitStatus=2 WatchdogSec= "CapabilityBoundingSet=.*CAP_SYS_CHROOT"; do
+        grep -q "^$w" "$unit_file" || unit_missing+=("$w")
+done
+((${#unit_missing[@]} == 0)) && pass "unit: $(grep -o '^\(RestartPreventExitStatus\|WatchdogSec\)=[^ ]*' "$unit_file" | tr '\n' ' ')and CAP_SYS_CHROOT in its bounding set" ||
+        fail "unit lacks ${unit_missing[*]}"
+if score=$(systemd-analyze security --offline=true "$unit_file" 2>/dev/null |
+        sed -n 's/.*Overall exposure level for grader.service: \([0-9.]*\).*/\1/p') && [[ -n "$score" ]]; then
+        grep -q "exposure level $score\b" docs/deploy.md &&
+                pass "systemd-analyze security: exposure level $score, as docs/deploy.md records" ||
+                fail "systemd-analyze security: exposure level $score, docs/deploy.md says otherwise"
+else
+        echo "systemd-analyze security --offline is not available here: exposure not checked"
+fi
+rm -rf "$docs"
 dpkg-deb -f "$deb" Depends | grep -q 'libseccomp2' && pass "Depends from dpkg-shlibdeps: $(dpkg-deb -f "$deb" Depends | tr -d '\n' | cut -c1-90)..." ||
         fail "Depends lacks the shared libraries"
 
@@ -125,6 +157,11 @@ Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOF
 fi
 cp "$deb" "$root/tmp/"
+# Forbid starting services, as a container build or a chroot does, and log what was asked;
+# a systemd-looking /run makes the post-install step take its systemd branch.
+printf '#!/bin/sh\necho "$*" >>/tmp/policy-rc.d.log\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
+chmod 0755 "$root/usr/sbin/policy-rc.d"
+mkdir -p "$root/run/systemd/system"
 start=$(date +%s)
 if in_root apt-get update -qq >/dev/null 2>&1 &&
         in_root apt-get install -y -qq --no-install-recommends "/tmp/$(basename "$deb")" \
@@ -154,8 +191,15 @@ dirs=$(stat -c '%n %a %U' "$root"/var/cache/grader "$root"/var/spool/grader \
 in_root grader --version >/dev/null && pass "$(in_root grader --version) runs; grader serve: $(in_root grader serve --help | head -n1)" ||
         fail "grader --version"
 [[ -f "$root/lib/systemd/system/grader.service" || -f "$root/usr/lib/systemd/system/grader.service" ]] &&
-        pass "grader.service installed; enabled: $(ls "$root"/etc/systemd/system/multi-user.target.wants/ 2>/dev/null | grep -c grader.service || true)" ||
-        fail "no grader.service"
+        pass "grader.service installed" || fail "no grader.service"
+[[ -L "$root/etc/systemd/system/multi-user.target.wants/grader.service" ]] &&
+        pass "grader.service enabled on the first install (multi-user.target.wants)" ||
+        fail "grader.service is not enabled after the first install"
+asked=$(tr '\n' ';' <"$root/tmp/policy-rc.d.log" 2>/dev/null || true)
+[[ "$asked" == *"grader.service start"* && ! -e "$root/run/grader/health" ]] &&
+        pass "the start was asked of policy-rc.d ($asked) and, refused, not done" ||
+        fail "policy-rc.d was not asked to start grader.service ('$asked')"
+rm -f "$root/usr/sbin/policy-rc.d"
 
 step "grader doctor in the installed system"
 if in_root grader doctor >"$cache/package-doctor.txt" 2>&1; then

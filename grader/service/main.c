@@ -3,7 +3,8 @@
  * grader-serve: the service's command line; the loop is in service.c. It is an executable of
  * its own so that libcurl, OpenSSL and libmicrohttpd are loaded only by the service:
  * `grader sandbox`, `run` and `verify` start in a fraction of the time (docs/performance.md).
- * `grader serve` execs this program.
+ * `grader serve` execs this program. Its options and --help come from the settings table
+ * (grd_settings[] in config.c): one row per setting, nothing listed twice.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -11,8 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
 
 #include "api.h"
 #include "common.h"
@@ -20,56 +19,37 @@
 #include "log.h"
 #include "service.h"
 
-static const char help[] =
+/* Exit statuses, as every grader command has them (docs/service.md). */
+enum {
+        EXIT_STOPPED = 0,     /* a clean stop */
+        EXIT_FAILED = 1,      /* the service could not start, or gave up (the log says why) */
+        EXIT_USAGE_ERROR = 2, /* bad settings */
+};
+
+/* --help: where the description of an option starts, and the width it wraps at. */
+#define HELP_INDENT 25
+#define HELP_WIDTH  92
+
+/* The options besides the settings: the config file (read first) and --help. */
+#define OPT_CONFIG 'c'
+#define OPT_HELP   'h'
+
+static const char help_head[] =
         "usage: grader serve [OPTIONS]\n"
         "\n"
         "Poll a course site for submissions, grade each in the sandbox, post the verdict back,\n"
         "exactly once. Settings come from the config file, then GRADER_* variables, then\n"
         "these flags; later wins.\n"
         "\n"
-        "  --config FILE          JSON config file ($GRADER_CONFIG)\n"
-        "  --api-url URL          the site's API base URL ($GRADER_API_URL), required\n"
-        "  --token-file FILE      file holding the bearer token ($GRADER_API_TOKEN_FILE), "
-        "required\n"
-        "  --ca-file FILE         CA bundle to verify the site ($GRADER_CA_FILE; default: system)\n"
-        "  --workers N            parallel gradings; 0 = one per online CPU ($GRADER_WORKERS; 0)\n"
-        "  --queues a,b           queues to claim from, in priority order ($GRADER_QUEUES;\n"
-        "                         default)\n"
-        "  --cache-dir DIR        problem package cache ($GRADER_CACHE_DIR; /var/cache/grader)\n"
-        "  --cache-max SIZE       cache size before eviction ($GRADER_CACHE_MAX; 4G)\n"
-        "  --spool-dir DIR        results not yet delivered ($GRADER_SPOOL_DIR;\n"
-        "                         /var/spool/grader)\n"
-        "  --work-dir DIR         scratch space of the workers ($GRADER_WORK_DIR;\n"
-        "                         /var/lib/grader/work)\n"
-        "  --grader-id ID         this grader's name at the site ($GRADER_ID; the host name)\n"
-        "  --languages FILE       the language table ($GRADER_LANGUAGES)\n"
-        "  --health-file FILE     kept fresh for 'grader health' ($GRADER_HEALTH_FILE;\n"
-        "                         /run/grader/health)\n"
-        "  --metrics-listen ADDR:PORT  serve /metrics, /healthz, /readyz ($GRADER_METRICS_LISTEN;\n"
-        "                         off)\n"
-        "  --log-format F         auto, json or text ($GRADER_LOG_FORMAT; auto: text on a\n"
-        "                         terminal)\n"
-        "  --claim-wait SECONDS   how long the site may hold a claim ($GRADER_CLAIM_WAIT; 10)\n"
-        "  --grace-period SECONDS time to finish work after SIGTERM ($GRADER_GRACE_PERIOD; 30)\n"
-        "  --default-time-limit S for packages that set none ($GRADER_DEFAULT_TIME_LIMIT; 1)\n"
-        "  --no-selftest          skip the start-up self-test ($GRADER_SELFTEST=false)\n"
-        "  --exit-when-idle       stop once a claim finds no work and nothing is in hand\n"
-        "                         ($GRADER_EXIT_WHEN_IDLE)\n"
-        "  --uid-base UID         first sandbox uid, one per slot ($GRADER_UID_BASE; 60000):\n"
-        "                         graders on one kernel in different containers need\n"
-        "                         different ranges, or a shared /run/grader-sandbox\n"
+        "  --config FILE          JSON config file ($GRADER_CONFIG)\n";
+
+static const char help_tail[] =
         "  -h, --help             show this help\n"
         "\n"
         "Root paths are shown; an ordinary user gets ~/.cache/grader, ~/.local/state/grader.\n"
         "SIGTERM or SIGINT: stop claiming, finish or release the work in hand, flush the spool,\n"
-        "exit 0. Exit status 1 when the service cannot start (the log says why).\n";
-
-/* Exit statuses, as every grader command has them (docs/service.md). */
-enum {
-        EXIT_STOPPED = 0,     /* a clean stop */
-        EXIT_FAILED = 1,      /* the service could not start (the log says why) */
-        EXIT_USAGE_ERROR = 2, /* bad settings */
-};
+        "exit 0. SIGHUP: read the token file again. Exit status 1 when the service cannot\n"
+        "start or (--exit-when-idle) gives up; 2 for bad settings.\n";
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int usage_error(const char *fmt, ...)
@@ -83,67 +63,104 @@ static int usage_error(const char *fmt, ...)
         return EXIT_USAGE_ERROR;
 }
 
+/* Print the words of text to f from column col, wrapping at HELP_WIDTH to HELP_INDENT. */
+static int print_wrapped(FILE *f, int col, const char *text)
+{
+        for (const char *p = text; *p;) {
+                int n = (int)strcspn(p, " ");
+                if (col > HELP_INDENT && col + 1 + n > HELP_WIDTH) {
+                        fprintf(f, "\n%*s", HELP_INDENT, "");
+                        col = HELP_INDENT;
+                }
+                col += fprintf(f, "%s%.*s", col > HELP_INDENT ? " " : "", n, p);
+                p += n + strspn(p + n, " ");
+        }
+        return col;
+}
+
+/* --help from the table: "  --flag ARG   help ($VAR; default)". */
+static void print_help(FILE *f)
+{
+        fputs(help_head, f);
+        for (size_t i = 0; i < grd_settings_count; i++) {
+                const struct grd_setting *s = &grd_settings[i];
+                char tail[160];
+                if (s->type == GRD_SETTING_BOOL && !s->arg)
+                        snprintf(tail, sizeof(tail), "($%s=%s)", s->env,
+                                 s->switch_value ? "true" : "false");
+                else
+                        snprintf(tail, sizeof(tail), "($%s%s%s)", s->env,
+                                 s->shown_default ? "; " : "",
+                                 s->shown_default ? s->shown_default : "");
+                int col =
+                        fprintf(f, "  --%s%s%s", s->flag, s->arg ? " " : "", s->arg ? s->arg : "");
+                if (col > HELP_INDENT - 1) {
+                        fputc('\n', f);
+                        col = 0;
+                }
+                col += fprintf(f, "%*s", HELP_INDENT - col, "");
+                col = print_wrapped(f, col, s->help);
+                print_wrapped(f, col, tail);
+                fputc('\n', f);
+        }
+        fputs(help_tail, f);
+}
+
+/* The getopt options: one per row of the table (same index), then --config and --help. */
+static struct option options[64];
+
+static void build_options(void)
+{
+        size_t n = 0;
+        for (; n < grd_settings_count && n < CMN_ARRAY_SIZE(options) - 3; n++)
+                options[n] = (struct option){grd_settings[n].flag,
+                                             grd_settings[n].arg ? required_argument : no_argument,
+                                             NULL, 0};
+        options[n++] = (struct option){"config", required_argument, NULL, OPT_CONFIG};
+        options[n++] = (struct option){"help", no_argument, NULL, OPT_HELP};
+        options[n] = (struct option){NULL, 0, NULL, 0};
+}
+
+/* Apply every flag of argv (the second pass; --config and --help were handled). */
+static int apply_flags(struct grd_config *cfg, int argc, char **argv)
+{
+        char err[1024];
+        int c, index = -1;
+        optind = 1;
+        while ((c = getopt_long(argc, argv, "hc:", options, &index)) != -1) {
+                if (c == OPT_CONFIG || c == OPT_HELP)
+                        continue;
+                if (c != 0 || index < 0 || (size_t)index >= grd_settings_count) {
+                        print_help(stderr);
+                        return EXIT_USAGE_ERROR;
+                }
+                const struct grd_setting *s = &grd_settings[index];
+                char origin[64];
+                snprintf(origin, sizeof(origin), "--%s", s->flag);
+                if (grd_config_apply(cfg, s, s->arg ? optarg : NULL, origin, err, sizeof(err)) < 0)
+                        return usage_error("%s", err);
+                index = -1;
+        }
+        if (optind < argc)
+                return usage_error("unexpected argument '%s'", argv[optind]);
+        return 0;
+}
+
 int main(int argc, char **argv);
 
 int main(int argc, char **argv)
 {
-        static const struct option opts[] = {
-                {"config", required_argument, NULL, 'c'},
-                {"api-url", required_argument, NULL, 256},
-                {"token-file", required_argument, NULL, 257},
-                {"ca-file", required_argument, NULL, 258},
-                {"workers", required_argument, NULL, 259},
-                {"queues", required_argument, NULL, 260},
-                {"cache-dir", required_argument, NULL, 261},
-                {"cache-max", required_argument, NULL, 262},
-                {"spool-dir", required_argument, NULL, 263},
-                {"work-dir", required_argument, NULL, 264},
-                {"grader-id", required_argument, NULL, 265},
-                {"languages", required_argument, NULL, 266},
-                {"health-file", required_argument, NULL, 267},
-                {"metrics-listen", required_argument, NULL, 268},
-                {"log-format", required_argument, NULL, 269},
-                {"claim-wait", required_argument, NULL, 270},
-                {"grace-period", required_argument, NULL, 271},
-                {"default-time-limit", required_argument, NULL, 272},
-                {"no-selftest", no_argument, NULL, 273},
-                {"exit-when-idle", no_argument, NULL, 274},
-                {"uid-base", required_argument, NULL, 275},
-                {"help", no_argument, NULL, 'h'},
-                {NULL, 0, NULL, 0},
-        };
-        static const char *const keys[] = {
-                "api_url",
-                "token_file",
-                "ca_file",
-                "workers",
-                "queues",
-                "cache_dir",
-                "cache_max",
-                "spool_dir",
-                "work_dir",
-                "grader_id",
-                "languages",
-                "health_file",
-                "metrics_listen",
-                "log_format",
-                "claim_wait",
-                "grace_period",
-                "default_time_limit",
-                "selftest",
-                "exit_when_idle",
-                "uid_base",
-        };
+        build_options();
         /* First pass: only --config and --help, so the file is read before the flags. */
         const char *config = getenv("GRADER_CONFIG");
         int c;
         optind = 1;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "hc:", opts, NULL)) != -1) {
-                if (c == 'c')
+        while ((c = getopt_long(argc, argv, "hc:", options, NULL)) != -1) {
+                if (c == OPT_CONFIG)
                         config = optarg;
-                if (c == 'h') {
-                        fputs(help, stdout);
+                if (c == OPT_HELP) {
+                        print_help(stdout);
                         return EXIT_STOPPED;
                 }
         }
@@ -160,38 +177,13 @@ int main(int argc, char **argv)
                 usage_error("%s", err);
                 goto out;
         }
-        optind = 1;
-        while ((c = getopt_long(argc, argv, "hc:", opts, NULL)) != -1) {
-                if (c == 'c' || c == 'h')
-                        continue;
-                if (c < 256 || c > 275) {
-                        fputs(help, stderr);
-                        goto out;
-                }
-                const char *v = optarg;
-                if (c == 273)
-                        v = "false";
-                else if (c == 274)
-                        v = "true";
-                char origin[64];
-                snprintf(origin, sizeof(origin), "--%s", opts[c - 256 + 1].name);
-                if (grd_config_set(&cfg, keys[c - 256], v, origin, err, sizeof(err)) < 0) {
-                        usage_error("%s", err);
-                        goto out;
-                }
-        }
-        if (optind < argc) {
-                usage_error("unexpected argument '%s'", argv[optind]);
+        if (apply_flags(&cfg, argc, argv) != 0)
                 goto out;
-        }
         if (grd_config_check(&cfg, err, sizeof(err)) < 0) {
                 usage_error("%s", err);
                 goto out;
         }
-        grd_log_setup(!strcmp(cfg.log_format, "json")   ? GRD_LOG_JSON
-                      : !strcmp(cfg.log_format, "text") ? GRD_LOG_TEXT
-                                                        : GRD_LOG_AUTO,
-                      GRD_LOG_INFO);
+        grd_log_setup((enum grd_log_format)cfg.log_format, (enum grd_log_level)cfg.log_level);
         if (api_global_init() < 0) {
                 usage_error("libcurl failed to initialise");
                 goto out;

@@ -87,6 +87,34 @@ void grd_metrics_init(struct grd_metrics *m, const char *const *queues)
                 m->n_queues++;
         }
         m->started_at = cmn_realtime();
+        pthread_mutex_init(&m->why_mu, NULL);
+        cmn_strlcpy(m->not_ready, "starting", sizeof(m->not_ready));
+}
+
+void grd_metrics_set_ready(struct grd_metrics *m, bool ready, const char *why)
+{
+        pthread_mutex_lock(&m->why_mu);
+        cmn_strlcpy(m->not_ready, ready ? "" : why ? why : "not ready", sizeof(m->not_ready));
+        __atomic_store_n(&m->ready, ready ? 1 : 0, __ATOMIC_RELAXED);
+        pthread_mutex_unlock(&m->why_mu);
+}
+
+void grd_metrics_site_queue(struct grd_metrics *m, const char *name, uint64_t depth,
+                            uint64_t running, double oldest_waiting_seconds)
+{
+        for (unsigned i = 0; i < m->n_queues; i++) {
+                if (!queue_matches(m->queues[i], name))
+                        continue;
+                struct grd_site_queue *q = &m->site[i];
+                double ms = oldest_waiting_seconds * 1000;
+                __atomic_store_n(&q->depth, depth, __ATOMIC_RELAXED);
+                __atomic_store_n(&q->running, running, __ATOMIC_RELAXED);
+                __atomic_store_n(&q->oldest_waiting_ms,
+                                 ms >= 0 && ms < 1e15 ? (uint64_t)llround(ms) : 0,
+                                 __ATOMIC_RELAXED);
+                __atomic_store_n(&q->known, 1, __ATOMIC_RELAXED);
+                return;
+        }
 }
 
 void grd_metrics_inc(uint64_t *counter, uint64_t n)
@@ -210,8 +238,6 @@ static const struct scalar {
         const char *name, *type, *help;
         size_t offset;
 } scalars[] = {
-        {"grader_api_retries_total", "counter", "Course-site API requests retried.",
-         offsetof(struct grd_metrics, api_retries)},
         {"grader_internal_errors_total", "counter",
          "Jobs released because of a fault of the grader itself.",
          offsetof(struct grd_metrics, internal_errors)},
@@ -229,7 +255,32 @@ static const struct scalar {
         {"grader_workers", "gauge", "Worker threads.", offsetof(struct grd_metrics, workers)},
         {"grader_workers_busy", "gauge", "Worker threads holding a job.",
          offsetof(struct grd_metrics, workers_busy)},
+        {"grader_cache_downloaded_bytes_total", "counter",
+         "Bytes of problem package files downloaded from the course site.",
+         offsetof(struct grd_metrics, cache_downloaded_bytes)},
+        {"grader_cache_size_bytes", "gauge", "Bytes of the package cache's blobs on disk.",
+         offsetof(struct grd_metrics, cache_size_bytes)},
 };
+
+/* Counters with a hit/miss label, in rendering order. */
+static const struct hit_miss {
+        const char *name, *help;
+        size_t hit, miss;
+} hit_misses[] = {
+        {"grader_cache_packages_total",
+         "Problem packages needed: hit, already materialised; miss, fetched and built.",
+         offsetof(struct grd_metrics, cache_packages_hit),
+         offsetof(struct grd_metrics, cache_packages_miss)},
+        {"grader_cache_blobs_total",
+         "Package files needed while building: hit, in the cache; miss, downloaded.",
+         offsetof(struct grd_metrics, cache_blobs_hit),
+         offsetof(struct grd_metrics, cache_blobs_miss)},
+};
+
+static const uint64_t *field_of(const struct grd_metrics *m, size_t offset)
+{
+        return (const uint64_t *)((const char *)m + offset);
+}
 
 static void render_jobs(struct sbuf *b, struct grd_metrics *m)
 {
@@ -275,6 +326,60 @@ static void render_histogram(struct sbuf *b, const char *name, const char *help,
         sb_printf(b, "%s_count %llu\n", name, (unsigned long long)count);
 }
 
+/* What the site's GET /queues said, for the configured queues it reported. */
+static void render_site_queues(struct sbuf *b, struct grd_metrics *m)
+{
+        static const struct {
+                const char *name, *help;
+        } families[] = {
+                {"grader_site_queue_depth", "Submissions waiting in the queue at the site."},
+                {"grader_site_queue_running", "Submissions of the queue being graded now."},
+                {"grader_site_queue_oldest_waiting_seconds",
+                 "How long the queue's oldest waiting submission has waited."},
+        };
+        for (size_t f = 0; f < CMN_ARRAY_SIZE(families); f++) {
+                bool head = false;
+                for (unsigned i = 0; i < m->n_queues; i++) {
+                        const struct grd_site_queue *q = &m->site[i];
+                        if (!__atomic_load_n(&q->known, __ATOMIC_RELAXED))
+                                continue;
+                        if (!head)
+                                sb_family(b, families[f].name, "gauge", families[f].help);
+                        head = true;
+                        sb_printf(b, "%s{queue=\"", families[f].name);
+                        sb_label_value(b, m->queues[i]);
+                        if (f == 2)
+                                sb_printf(b, "\"} %.3f\n",
+                                          (double)load(&q->oldest_waiting_ms) / 1000);
+                        else
+                                sb_printf(b, "\"} %llu\n",
+                                          (unsigned long long)load(f ? &q->running : &q->depth));
+                }
+        }
+}
+
+/* The process_* metrics every Prometheus client library exports, from /proc/self. */
+static void render_process(struct sbuf *b)
+{
+        struct grd_process_stats p;
+        if (grd_process_stats(&p) < 0)
+                return;
+        sb_family(b, "process_cpu_seconds_total", "counter",
+                  "Total user and system CPU time spent in seconds.");
+        sb_printf(b, "process_cpu_seconds_total %.2f\n", p.cpu_seconds);
+        sb_family(b, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
+        sb_printf(b, "process_resident_memory_bytes %llu\n", (unsigned long long)p.rss_bytes);
+        sb_family(b, "process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.");
+        sb_printf(b, "process_virtual_memory_bytes %llu\n", (unsigned long long)p.vsize_bytes);
+        sb_family(b, "process_open_fds", "gauge", "Number of open file descriptors.");
+        sb_printf(b, "process_open_fds %u\n", p.open_fds);
+        sb_family(b, "process_max_fds", "gauge", "Maximum number of open file descriptors.");
+        sb_printf(b, "process_max_fds %llu\n", (unsigned long long)p.max_fds);
+        sb_family(b, "process_start_time_seconds", "gauge",
+                  "Start time of the process since unix epoch in seconds.");
+        sb_printf(b, "process_start_time_seconds %.2f\n", p.start_time);
+}
+
 char *grd_metrics_render(struct grd_metrics *m)
 {
         struct sbuf b = {0};
@@ -289,24 +394,60 @@ char *grd_metrics_render(struct grd_metrics *m)
         sb_printf(&b, "grader_claims_total{result=\"error\"} %llu\n",
                   (unsigned long long)load(&m->claims_error));
 
+        uint64_t ok_ms = load(&m->last_claim_ok_ms);
+        sb_family(&b, "grader_last_successful_claim_timestamp_seconds", "gauge",
+                  "When a claim last got an answer (a job or no work), in seconds since the "
+                  "epoch; 0: never.");
+        sb_printf(&b, "grader_last_successful_claim_timestamp_seconds %.3f\n",
+                  (double)ok_ms / 1000);
+
+        sb_family(&b, "grader_api_retries_total", "counter",
+                  "Course-site API requests retried, by endpoint.");
+        for (size_t i = 0; i < API_CALL_COUNT; i++)
+                sb_printf(&b, "grader_api_retries_total{endpoint=\"%s\"} %llu\n",
+                          api_call_name((enum api_call)i),
+                          (unsigned long long)load(&m->api_retries[i]));
+
         for (size_t i = 0; i < CMN_ARRAY_SIZE(scalars); i++) {
                 const struct scalar *s = &scalars[i];
-                const uint64_t *p = (const uint64_t *)((const char *)m + s->offset);
                 sb_family(&b, s->name, s->type, s->help);
-                sb_printf(&b, "%s %llu\n", s->name, (unsigned long long)load(p));
+                sb_printf(&b, "%s %llu\n", s->name,
+                          (unsigned long long)load(field_of(m, s->offset)));
+        }
+        for (size_t i = 0; i < CMN_ARRAY_SIZE(hit_misses); i++) {
+                const struct hit_miss *h = &hit_misses[i];
+                sb_family(&b, h->name, "counter", h->help);
+                sb_printf(&b, "%s{result=\"hit\"} %llu\n%s{result=\"miss\"} %llu\n", h->name,
+                          (unsigned long long)load(field_of(m, h->hit)), h->name,
+                          (unsigned long long)load(field_of(m, h->miss)));
         }
 
         render_histogram(&b, "grader_claim_duration_seconds",
                          "Duration of claim requests, long-polls included.", &m->claim_seconds);
         render_histogram(&b, "grader_grading_duration_seconds", "Duration of grading one job.",
                          &m->grading_seconds);
+        render_histogram(&b, "grader_compile_duration_seconds",
+                         "Duration of compiling one submission in the sandbox.",
+                         &m->compile_seconds);
+        render_site_queues(&b, m);
 
         sb_family(&b, "grader_ready", "gauge",
-                  "1 once the self-test passed and the grader claims jobs, else 0.");
+                  "1 while the self-test passed, the grader claims jobs and the site answers "
+                  "its claims, else 0.");
         sb_printf(&b, "grader_ready %d\n", __atomic_load_n(&m->ready, __ATOMIC_RELAXED) ? 1 : 0);
         sb_family(&b, "grader_start_time_seconds", "gauge",
                   "Start time of the service in seconds since the epoch.");
         sb_printf(&b, "grader_start_time_seconds %.3f\n", m->started_at);
+        sb_family(&b, "grader_build_info", "gauge", "The grader's version; always 1.");
+        sb_printf(&b, "grader_build_info{version=\"%s\"} 1\n", GRADER_VERSION);
+        if (m->sandbox_mode[0]) {
+                sb_family(&b, "grader_sandbox_mode", "gauge",
+                          "The sandbox's isolation mode on this host (grader doctor); always 1.");
+                sb_printf(&b, "grader_sandbox_mode{mode=\"");
+                sb_label_value(&b, m->sandbox_mode);
+                sb_printf(&b, "\"} 1\n");
+        }
+        render_process(&b);
 
         if (b.failed || !b.p) {
                 free(b.p);
@@ -362,6 +503,21 @@ static enum MHD_Result probe(struct MHD_Connection *conn, bool good, char *bad_b
                      MHD_RESPMEM_PERSISTENT, "text/plain");
 }
 
+/* 200 "ok", or 503 with why the grader is not ready. */
+static enum MHD_Result readyz(struct MHD_Connection *conn, struct grd_metrics *m)
+{
+        pthread_mutex_lock(&m->why_mu);
+        bool ready = __atomic_load_n(&m->ready, __ATOMIC_RELAXED) != 0;
+        char *body = ready ? NULL : malloc(sizeof(m->not_ready) + 16);
+        if (body)
+                snprintf(body, sizeof(m->not_ready) + 16, "not ready: %s\n", m->not_ready);
+        pthread_mutex_unlock(&m->why_mu);
+        if (ready || !body)
+                return probe(conn, ready, body_not_ready);
+        return reply(conn, MHD_HTTP_SERVICE_UNAVAILABLE, body, strlen(body), MHD_RESPMEM_MUST_FREE,
+                     "text/plain");
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
                               const char *method, const char *version, const char *upload_data,
                               size_t *upload_data_size, void **req_cls)
@@ -391,8 +547,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
                 return probe(conn, age <= s->stale_after, body_stale);
         }
         if (!strcmp(url, "/readyz"))
-                return probe(conn, __atomic_load_n(&s->m->ready, __ATOMIC_RELAXED) != 0,
-                             body_not_ready);
+                return readyz(conn, s->m);
         return reply(conn, MHD_HTTP_NOT_FOUND, body_not_found, strlen(body_not_found),
                      MHD_RESPMEM_PERSISTENT, "text/plain");
 }

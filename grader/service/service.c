@@ -1,18 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The service loop.
+ * The service loop: set-up, the supervisor, the spool, the token and the health state.
  *
  * Theory of operation. The main thread sets up (configuration, token, sandbox policy, the
  * self-test, the spool, metrics), re-sends any result left in the spool by an earlier run,
- * then starts N workers and becomes the supervisor: it waits for signals, keeps the health
- * file fresh, and re-sends spooled results with backoff.
+ * then starts N workers (worker.c) and becomes the supervisor: it waits for signals, keeps the
+ * health file fresh, re-sends spooled results with backoff, sums the clients' counters into
+ * the metrics and asks the site for its queue depths (GET /queues, when the site has it).
  *
- * A worker owns one API client, one cache handle, one sandbox slot and one scratch dir. It
- * claims only when it is free (no hoarding), asking for the queues in priority order, so a
- * waiting job of an earlier queue always goes first. While it grades, its heartbeat thread
- * renews the lease every third of it; a lost lease cancels the sandbox at once and nothing is
- * posted. A result is spooled (fsync'd) before it is posted and removed once the site has it;
- * an internal error releases the job with its reason instead of charging the student.
+ * Health. The service is ready while it claims and the site answers: after unready_after
+ * claims in a row fail (the site unreachable or failing, or refusing the token) it is not
+ * ready, with the last failure as the cause, in /readyz and in the health file that
+ * `grader health` reads; the next claim answered (a job or no work) makes it ready again.
+ * With exit_when_idle, a service that has had no claim answered and no job in hand for
+ * give_up_after seconds gives up: it stops claiming and exits 1.
+ *
+ * The token is read at start, again on SIGHUP and again after a claim answered 401 or 403;
+ * each client notices a new token (token_gen) before its next request.
  *
  * SIGTERM/SIGINT: stop claiming (a held long-poll claim is aborted), let work in hand finish
  * within the grace period, then cancel and release what is left, flush the spool, exit 0.
@@ -21,6 +25,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
@@ -33,76 +38,25 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "api.h"
-#include "build.h"
 #include "common.h"
-#include "grade.h"
-#include "language.h"
-#include "log.h"
-#include "metrics.h"
-#include "problem.h"
-#include "sandbox.h"
 #include "selftest.h"
+#include "service_internal.h"
 #include "spool.h"
 
 #define SPOOL_BATCH     256
-#define HEALTH_INTERVAL 2.0 /* seconds between touches of the health file */
+#define HEALTH_INTERVAL 2.0  /* seconds between touches of the health file */
+#define QUEUES_INTERVAL 15.0 /* seconds between GET /queues: the site's depth for the metrics */
+#define CACHE_INTERVAL  30.0 /* seconds between measurements of the cache's size (a dir walk) */
+#define STALE_AFTER     60   /* /healthz: seconds without a sign of life before 503 */
 
-struct service;
-
-struct worker {
-        int index;
-        struct service *svc;
-        pthread_t thread, hb_thread;
-        bool started, hb_started;
-        char id[160];
-        struct api_client *api, *hb_api;
-        struct api_cache *cache;
-        unsigned slot;
-        int slot_fd;
-        struct grd_env env;
-        struct sbx_cancel cancel;
-        /* the job in hand, shared with the heartbeat thread under mu */
-        pthread_mutex_t mu;
-        pthread_cond_t cv;
-        const char *hb_job;   /* NULL: nothing to renew */
-        unsigned long hb_gen; /* which job: pointers may be reused, generations are not */
-        double lease;
-        bool lease_lost, hb_quit;
-        /* the last package's validator, reused while the revision stays the same */
-        unsigned internal_errors; /* in a row: a broken grader must not spin on the queue */
-        char vkey[2 * API_ID_MAX + 2];
-        struct grd_validator validator;
-        bool have_validator;
-};
-
-struct service {
-        struct grd_config *cfg;
-        char *token;
-        struct sbx_policy *policy;
-        struct grd_languages *langs;
-        const char *lang_ids[64];
-        struct grd_metrics metrics;
-        struct grd_metrics_server *metrics_srv;
-        volatile sig_atomic_t stop;  /* stop claiming */
-        volatile sig_atomic_t abort; /* the grace period is over: cancel work in hand */
-        unsigned n_workers;
-        struct worker *workers;
-        int running; /* workers still in their loop (atomic) */
-        pthread_mutex_t inflight_mu;
-        char inflight[256][API_ID_MAX + 1];
-        struct api_client *main_api;
-        double spool_next, spool_delay;
-};
-
-static struct grd_log_ctx ctx_of(const struct worker *w, const struct api_job *j)
+struct grd_log_ctx grd_svc_ctx(const struct worker *w, const struct api_job *j)
 {
         return (struct grd_log_ctx){.worker = w ? w->index : -1,
                                     .job_id = j ? j->job_id : NULL,
                                     .submission_id = j ? j->submission_id : NULL};
 }
 
-/* ---- systemd readiness (sd_notify without libsystemd) ------------------------------------ */
+/* ---- systemd readiness and watchdog (sd_notify without libsystemd) ------------------------- */
 
 static void notify_systemd(const char *state)
 {
@@ -124,7 +78,7 @@ static void notify_systemd(const char *state)
 
 /* ---- small helpers ------------------------------------------------------------------------- */
 
-static void sleep_interruptible(struct service *s, double seconds)
+void grd_svc_sleep(struct service *s, double seconds)
 {
         double end = cmn_monotonic() + seconds;
         while (!s->stop && cmn_monotonic() < end) {
@@ -133,15 +87,13 @@ static void sleep_interruptible(struct service *s, double seconds)
         }
 }
 
-static bool inflight_add(struct service *s, const char *id)
+bool grd_svc_inflight_add(struct service *s, const char *id)
 {
         bool ok = false;
         pthread_mutex_lock(&s->inflight_mu);
         for (size_t i = 0; i < CMN_ARRAY_SIZE(s->inflight); i++) {
-                if (!strcmp(s->inflight[i], id)) {
-                        ok = false;
+                if (!strcmp(s->inflight[i], id))
                         goto out;
-                }
         }
         for (size_t i = 0; i < CMN_ARRAY_SIZE(s->inflight); i++) {
                 if (!s->inflight[i][0]) {
@@ -155,7 +107,7 @@ out:
         return ok;
 }
 
-static void inflight_del(struct service *s, const char *id)
+void grd_svc_inflight_del(struct service *s, const char *id)
 {
         pthread_mutex_lock(&s->inflight_mu);
         for (size_t i = 0; i < CMN_ARRAY_SIZE(s->inflight); i++) {
@@ -165,45 +117,141 @@ static void inflight_del(struct service *s, const char *id)
         pthread_mutex_unlock(&s->inflight_mu);
 }
 
-static int make_client(struct service *s, struct api_client **ret, char *err, size_t errlen)
+/* ---- the token ------------------------------------------------------------------------------ */
+
+/* A token file others may read is a leaked token: say so (once per read). */
+static void warn_if_readable(const char *path)
 {
-        struct api_client_opts o = {
-                .base_url = s->cfg->api_url, .token = s->token, .ca_file = s->cfg->ca_file};
-        return api_client_new(&o, ret, err, errlen);
+        struct stat st;
+        if (stat(path, &st) == 0 && (st.st_mode & S_IROTH))
+                grd_log(GRD_LOG_WARN, NULL, GRD_FIELDS(GRD_F_STR("token_file", path)),
+                        "the token file is readable by every user (mode %04o): chmod o-r it",
+                        (unsigned)(st.st_mode & 07777));
 }
 
-/* The supervisor's client: one attempt per request, short timeouts (see flush_spool). */
-static int make_supervisor_client(struct service *s, struct api_client **ret, char *err,
-                                  size_t errlen)
+bool grd_svc_token_reload(struct service *s, const char *why)
 {
-        struct api_client_opts o = {.base_url = s->cfg->api_url,
-                                    .token = s->token,
-                                    .ca_file = s->cfg->ca_file,
-                                    .max_attempts = 1,
-                                    .connect_timeout_ms = 3000,
-                                    .timeout_ms = 10000};
-        return api_client_new(&o, ret, err, errlen);
+        char *token = NULL, err[512];
+        int r = api_token_read(s->cfg->token_file, &token, err, sizeof(err));
+        if (r < 0) {
+                grd_log(GRD_LOG_ERROR, NULL, GRD_FIELDS(GRD_F_STR("reason", why)),
+                        "cannot read the token again, keeping the old one: %s", err);
+                return false;
+        }
+        warn_if_readable(s->cfg->token_file);
+        pthread_mutex_lock(&s->token_mu);
+        bool changed = strcmp(token, s->token) != 0;
+        if (changed) {
+                api_token_free(s->token);
+                s->token = token;
+                token = NULL;
+                /* atomic: workers peek at it without the lock (grd_svc_token_sync) */
+                __atomic_add_fetch(&s->token_gen, 1, __ATOMIC_RELEASE);
+        }
+        pthread_mutex_unlock(&s->token_mu);
+        api_token_free(token);
+        grd_log(changed ? GRD_LOG_INFO : GRD_LOG_DEBUG, NULL,
+                GRD_FIELDS(GRD_F_STR("reason", why), GRD_F_BOOL("changed", changed)),
+                changed ? "token file read again: a new token" : "token file read again: same");
+        return changed;
 }
+
+void grd_svc_token_sync(struct service *s, struct api_client *api, unsigned long *gen)
+{
+        if (__atomic_load_n(&s->token_gen, __ATOMIC_ACQUIRE) == *gen)
+                return;
+        char err[256];
+        pthread_mutex_lock(&s->token_mu);
+        if (api_client_set_token(api, s->token, err, sizeof(err)) == 0)
+                *gen = s->token_gen;
+        pthread_mutex_unlock(&s->token_mu);
+}
+
+/* ---- health -------------------------------------------------------------------------------- */
+
+/* Publish the health state (s->health_mu held): the metrics' readiness and its reason. */
+static void publish_ready(struct service *s, const char *why)
+{
+        bool ready = s->claiming && !s->stop && !s->unready;
+        grd_metrics_set_ready(&s->metrics, ready, ready ? NULL : why);
+}
+
+void grd_svc_claim_done(struct service *s, int r, const char *err)
+{
+        pthread_mutex_lock(&s->health_mu);
+        if (r >= 0) {
+                s->claim_failures = 0;
+                s->last_progress = cmn_monotonic();
+                grd_metrics_set(&s->metrics.last_claim_ok_ms, (uint64_t)(cmn_realtime() * 1000));
+                if (s->unready) {
+                        s->unready = false;
+                        grd_log(GRD_LOG_INFO, NULL, NULL, "ready: the site answers claims again");
+                        publish_ready(s, NULL);
+                }
+        } else if (++s->claim_failures >= s->cfg->unready_after) {
+                char why[512];
+                snprintf(why, sizeof(why), "%u claims failed in a row: %s%s", s->claim_failures,
+                         r == API_E_AUTH ? "the site refuses the token: " : "", err);
+                if (!s->unready)
+                        grd_log(GRD_LOG_ERROR, NULL, NULL, "not ready: %s", why);
+                s->unready = true;
+                publish_ready(s, why);
+        }
+        pthread_mutex_unlock(&s->health_mu);
+}
+
+void grd_svc_progress(struct service *s)
+{
+        pthread_mutex_lock(&s->health_mu);
+        s->last_progress = cmn_monotonic();
+        pthread_mutex_unlock(&s->health_mu);
+}
+
+/* The health file: a JSON object {"time", "pid", "ready", "why"} that `grader health` reads,
+ * rewritten (so touched) every HEALTH_INTERVAL. */
+static void touch_health(struct service *s)
+{
+        __atomic_store_n(&s->metrics.alive_ts, (int)cmn_monotonic(), __ATOMIC_RELAXED);
+        if (!s->cfg->health_file)
+                return;
+        pthread_mutex_lock(&s->metrics.why_mu);
+        bool ready = s->metrics.ready;
+        json_t *o = json_pack("{s:f, s:i, s:b, s:s}", "time", cmn_realtime(), "pid",
+                              (json_int_t)getpid(), "ready", ready, "why",
+                              ready ? "" : s->metrics.not_ready);
+        pthread_mutex_unlock(&s->metrics.why_mu);
+        char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+        json_decref(o);
+        if (text) {
+                cmn_write_file_atomic(s->cfg->health_file, text, strlen(text), 0644);
+                free(text);
+        }
+}
+
+/* ---- the spool ----------------------------------------------------------------------------- */
 
 /*
  * Post one spooled result. Return: 1 done (the site has it, or took the job back), 0 try
  * again later, -1 refused for good (moved to rejected/).
  */
-static int post_spooled(struct service *s, struct api_client *api, const struct grd_log_ctx *lc,
-                        const char *job_id)
+int grd_svc_post_spooled(struct service *s, struct api_client *api, const struct grd_log_ctx *lc,
+                         const char *job_id)
 {
         char *json;
         size_t len;
         if (grd_spool_get(s->cfg->spool_dir, job_id, &json, &len) < 0)
                 return 1; /* gone meanwhile: another poster finished it */
         char err[512];
+        double t0 = cmn_monotonic();
         int r = api_post_result(api, job_id, json, len, err, sizeof(err));
         free(json);
         if (r == 0 || r == API_E_GONE) {
                 grd_spool_remove(s->cfg->spool_dir, job_id);
                 if (r == 0) {
                         grd_metrics_inc(&s->metrics.results_posted, 1);
-                        grd_log(GRD_LOG_INFO, lc, NULL, "result delivered");
+                        grd_log(GRD_LOG_INFO, lc,
+                                GRD_FIELDS(GRD_F_NUM("post_seconds", cmn_monotonic() - t0)),
+                                "result delivered");
                 } else {
                         grd_log(GRD_LOG_WARN, lc, NULL,
                                 "the site took the job back before the result arrived (410)");
@@ -217,12 +265,10 @@ static int post_spooled(struct service *s, struct api_client *api, const struct 
                         s->cfg->spool_dir);
                 return -1;
         }
-        grd_log(r == API_E_AUTH ? GRD_LOG_ERROR : GRD_LOG_WARN, lc, NULL,
-                "result not delivered yet, kept in the spool: %s", err);
+        grd_log_limited(r == API_E_AUTH ? GRD_LOG_ERROR : GRD_LOG_WARN, lc, NULL,
+                        "result not delivered yet, kept in the spool: %s", err);
         return 0;
 }
-
-static void touch_health(struct service *s);
 
 /*
  * Re-send what the spool holds, until the deadline (monotonic seconds); returns the number
@@ -230,12 +276,13 @@ static void touch_health(struct service *s);
  * supervisor's flush interval), so a site that refuses results cannot hold the supervisor,
  * its signals or its health file for long.
  */
-static int flush_spool(struct service *s, struct api_client *api, double deadline)
+static int flush_spool(struct service *s, double deadline)
 {
         char **ids;
         int n = grd_spool_list(s->cfg->spool_dir, &ids, SPOOL_BATCH);
         if (n < 0)
                 return 0;
+        grd_svc_token_sync(s, s->main_api, &s->main_token_gen);
         int pending = 0;
         for (int i = 0; i < n; i++) {
                 touch_health(s);
@@ -243,397 +290,89 @@ static int flush_spool(struct service *s, struct api_client *api, double deadlin
                         pending++;
                         continue;
                 }
-                if (!inflight_add(s, ids[i]))
+                if (!grd_svc_inflight_add(s, ids[i]))
                         continue; /* a worker is posting it right now */
                 struct grd_log_ctx lc = {.worker = -1, .job_id = ids[i]};
-                if (post_spooled(s, api, &lc, ids[i]) == 0)
+                if (grd_svc_post_spooled(s, s->main_api, &lc, ids[i]) == 0)
                         pending++;
-                inflight_del(s, ids[i]);
+                grd_svc_inflight_del(s, ids[i]);
         }
         grd_spool_list_free(ids, (size_t)n);
         grd_metrics_set(&s->metrics.spool_pending, (uint64_t)pending);
         return pending;
 }
 
-/* ---- heartbeats ----------------------------------------------------------------------------- */
+/* ---- numbers the supervisor gathers -------------------------------------------------------- */
 
-static void *heartbeat_main(void *arg)
+/* Sum the clients' counters (retries by call, cache hits and misses) into the metrics. */
+static void sum_client_stats(struct service *s)
 {
-        struct worker *w = arg;
-        struct service *s = w->svc;
-        pthread_mutex_lock(&w->mu);
-        while (!w->hb_quit) {
-                if (!w->hb_job) {
-                        pthread_cond_wait(&w->cv, &w->mu);
-                        continue;
-                }
-                /* renew at a third of the lease: two renewals can fail before it runs out */
-                double every = w->lease / 3;
-                if (every < 0.5)
-                        every = 0.5;
-                if (every > 30)
-                        every = 30;
-                struct timespec ts;
-                clock_gettime(CLOCK_REALTIME, &ts);
-                double t = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 + every;
-                ts.tv_sec = (time_t)t;
-                ts.tv_nsec = (long)((t - floor(t)) * 1e9);
-                unsigned long gen = w->hb_gen;
-                int r = 0;
-                while (!w->hb_quit && w->hb_job && w->hb_gen == gen && r != ETIMEDOUT)
-                        r = pthread_cond_timedwait(&w->cv, &w->mu, &ts);
-                if (w->hb_quit || !w->hb_job || w->hb_gen != gen)
-                        continue;
-                char id[API_ID_MAX + 1];
-                cmn_strlcpy(id, w->hb_job, sizeof(id));
-                pthread_mutex_unlock(&w->mu);
-                double lease = 0;
-                char err[512];
-                int hr = api_heartbeat(w->hb_api, id, &lease, err, sizeof(err));
-                pthread_mutex_lock(&w->mu);
-                struct grd_log_ctx lc = {.worker = w->index, .job_id = id};
-                bool same = w->hb_job && w->hb_gen == gen;
-                if (hr == 0) {
-                        if (same)
-                                w->lease = lease;
-                } else if (hr == API_E_LEASE_LOST) {
-                        if (same) {
-                                w->lease_lost = true;
-                                sbx_cancel(&w->cancel); /* stop the run now */
-                        }
-                        grd_metrics_inc(&s->metrics.leases_lost, 1);
-                        grd_log(GRD_LOG_WARN, &lc, NULL,
-                                "lease lost (%s): stopping this job, posting nothing", err);
-                } else {
-                        grd_log(GRD_LOG_WARN, &lc, NULL, "heartbeat failed: %s", err);
-                }
+        struct api_stats sum = {0}, st;
+        struct api_client *clients[2 * 256 + 2];
+        size_t n = 0;
+        for (unsigned i = 0; i < s->n_workers && n + 2 < CMN_ARRAY_SIZE(clients); i++) {
+                clients[n++] = s->workers[i].api;
+                clients[n++] = s->workers[i].hb_api;
         }
-        pthread_mutex_unlock(&w->mu);
-        return NULL;
+        clients[n++] = s->main_api;
+        clients[n++] = s->queues_api;
+        for (size_t i = 0; i < n; i++) {
+                if (!clients[i])
+                        continue;
+                api_client_stats(clients[i], &st);
+                for (size_t k = 0; k < API_CALL_COUNT; k++)
+                        sum.retries_by_call[k] += st.retries_by_call[k];
+                sum.packages_reused += st.packages_reused;
+                sum.packages_built += st.packages_built;
+                sum.blobs_reused += st.blobs_reused;
+                sum.blobs_downloaded += st.blobs_downloaded;
+                sum.bytes_downloaded += st.bytes_downloaded;
+        }
+        struct grd_metrics *m = &s->metrics;
+        for (size_t k = 0; k < API_CALL_COUNT; k++)
+                grd_metrics_set(&m->api_retries[k], sum.retries_by_call[k]);
+        grd_metrics_set(&m->cache_packages_hit, sum.packages_reused);
+        grd_metrics_set(&m->cache_packages_miss, sum.packages_built);
+        grd_metrics_set(&m->cache_blobs_hit, sum.blobs_reused);
+        grd_metrics_set(&m->cache_blobs_miss, sum.blobs_downloaded);
+        grd_metrics_set(&m->cache_downloaded_bytes, sum.bytes_downloaded);
 }
 
-static void hb_start(struct worker *w, const struct api_job *job)
+static void measure_cache(struct service *s)
 {
-        pthread_mutex_lock(&w->mu);
-        w->hb_job = job->job_id;
-        w->hb_gen++;
-        w->lease = job->lease;
-        w->lease_lost = false;
-        pthread_cond_signal(&w->cv);
-        pthread_mutex_unlock(&w->mu);
+        uint64_t bytes;
+        unsigned long blobs;
+        char err[256];
+        if (s->workers && s->workers[0].cache &&
+            api_cache_usage(s->workers[0].cache, &bytes, &blobs, err, sizeof(err)) == 0)
+                grd_metrics_set(&s->metrics.cache_size_bytes, bytes);
 }
 
-static bool hb_stop(struct worker *w)
+/* Ask the site for its queue depths (an optional endpoint: a 404 turns the asking off). */
+static void poll_queues(struct service *s)
 {
-        pthread_mutex_lock(&w->mu);
-        w->hb_job = NULL;
-        bool lost = w->lease_lost;
-        pthread_cond_signal(&w->cv);
-        pthread_mutex_unlock(&w->mu);
-        return lost;
-}
-
-/* ---- one job ------------------------------------------------------------------------------- */
-
-static void release_job(struct worker *w, const struct api_job *job, const char *reason)
-{
-        struct service *s = w->svc;
-        struct grd_log_ctx lc = ctx_of(w, job);
+        struct api_queues *q = NULL;
         char err[512];
-        int r = api_release(w->api, job->job_id, reason, err, sizeof(err));
-        grd_metrics_inc(&s->metrics.releases, 1);
-        if (r == 0)
-                grd_log(GRD_LOG_INFO, &lc, NULL, "released: %s", reason);
-        else
-                grd_log(GRD_LOG_WARN, &lc, NULL,
-                        "release failed (%s); the lease will run out instead", err);
-}
-
-static void internal_error(struct worker *w, const struct api_job *job, const char *reason)
-{
-        struct service *s = w->svc;
-        w->internal_errors++;
-        struct grd_log_ctx lc = ctx_of(w, job);
-        grd_metrics_inc(&s->metrics.internal_errors, 1);
-        grd_log(GRD_LOG_ERROR, &lc, NULL, "internal error, not the student's fault: %s", reason);
-        char r[600];
-        snprintf(r, sizeof(r), "internal error: %.550s", reason);
-        release_job(w, job, r);
-}
-
-static const struct grd_validator *validator_for(struct worker *w, const struct api_job *job,
-                                                 const struct grd_problem *p, char *err,
-                                                 size_t errlen)
-{
-        char key[sizeof(w->vkey)];
-        snprintf(key, sizeof(key), "%s@%s", job->problem_id, job->problem_revision);
-        if (w->have_validator && !strcmp(key, w->vkey))
-                return &w->validator;
-        if (w->have_validator)
-                grd_validator_release(&w->validator);
-        w->have_validator = false;
-        if (grd_validator_prepare(&w->env, p, w->svc->langs, &w->validator, err, errlen) < 0)
-                return NULL;
-        cmn_strlcpy(w->vkey, key, sizeof(w->vkey));
-        w->have_validator = true;
-        return &w->validator;
-}
-
-static void handle_job(struct worker *w, struct api_job *job)
-{
-        struct service *s = w->svc;
-        struct grd_log_ctx lc = ctx_of(w, job);
-        char err[1024];
-        double t0 = cmn_monotonic();
-        grd_log(GRD_LOG_INFO, &lc,
-                (const char *const[]){"queue", job->queue, "language", job->language, "problem",
-                                      job->problem_id, NULL},
-                "claimed");
-        memset(&w->cancel, 0, sizeof(w->cancel));
-        hb_start(w, job);
-
-        const struct grd_language *lang = grd_language_find(s->langs, job->language);
-        struct api_package *pkg = NULL;
-        struct grd_problem *p = NULL;
-        struct grd_result res = {0};
-        if (!lang || grd_language_missing(lang)) {
-                hb_stop(w);
-                snprintf(err, sizeof(err), "language '%s' is not available on this grader",
-                         job->language);
-                internal_error(w, job, err);
-                goto out;
-        }
-        /* a download still going when the grace period ends is abandoned with the job */
-        api_client_set_abort_flag(w->api, &s->abort);
-        int r = api_fetch_problem(w->api, w->cache, job->problem_id, job->problem_revision,
-                                  job->files_url, &pkg, err, sizeof(err));
-        api_client_set_abort_flag(w->api, NULL);
-        if (r == API_E_ABORTED) {
-                hb_stop(w);
-                release_job(w, job, "grader shutting down");
-                goto out;
-        }
-        if (r < 0) {
-                hb_stop(w);
-                char why[1200];
-                snprintf(why, sizeof(why), "fetching problem '%s' revision '%s': %s",
-                         job->problem_id, job->problem_revision, err);
-                internal_error(w, job, why);
-                goto out;
-        }
-        struct grd_problem_defaults d = {.time_limit = s->cfg->default_time};
-        if (grd_problem_load(api_package_dir(pkg), &d, &p, err, sizeof(err)) < 0) {
-                hb_stop(w);
-                internal_error(w, job, err);
-                goto out;
-        }
-        const struct grd_validator *v = NULL;
-        if (p->custom_validation && !(v = validator_for(w, job, p, err, sizeof(err)))) {
-                hb_stop(w);
-                internal_error(w, job, err);
-                goto out;
-        }
-        struct grd_source src[API_SUBMISSION_FILES_MAX];
-        size_t n = job->n_files < CMN_ARRAY_SIZE(src) ? job->n_files : CMN_ARRAY_SIZE(src);
-        for (size_t i = 0; i < n; i++)
-                src[i] = (struct grd_source){job->files[i].name, job->files[i].data,
-                                             job->files[i].len};
-        w->env.cancel = &w->cancel;
-        struct grd_grade_input in = {
-                .problem = p, .lang = lang, .validator = v, .src = src, .n_src = n};
-        r = grd_grade(&w->env, &in, &res);
-        bool lost = hb_stop(w);
-        if (lost)
-                goto out; /* the site gave the job to someone else: say nothing */
-        if (r < 0) {
-                internal_error(w, job, strerror(-r));
-                goto out;
-        }
-        if (res.verdict == GRD_VERDICT_IE) {
-                if (s->abort)
-                        release_job(w, job, "grader shutting down");
-                else
-                        internal_error(w, job, res.ie_reason);
-                goto out;
-        }
-        grd_metrics_job(&s->metrics, job->queue, res.verdict);
-        grd_metrics_observe(&s->metrics.grading_seconds, cmn_monotonic() - t0);
-        struct grd_result_ids ids = {.job_id = job->job_id,
-                                     .submission_id = job->submission_id,
-                                     .problem_id = job->problem_id,
-                                     .problem_revision = job->problem_revision,
-                                     .grader_id = w->id};
-        json_t *o = grd_result_json(&res, p, &ids);
-        char *json = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(10));
-        json_decref(o);
-        if (!json) {
-                internal_error(w, job, "out of memory writing the result");
-                goto out;
-        }
-        char score[64];
-        snprintf(score, sizeof(score), "%g/%g", res.score, res.max_score);
-        grd_log(GRD_LOG_INFO, &lc,
-                (const char *const[]){"verdict", grd_verdict_name(res.verdict), "score", score,
-                                      NULL},
-                "graded in %.2f s", cmn_monotonic() - t0);
-        /* durable before it is posted: a crash from here on loses nothing */
-        r = grd_spool_put(s->cfg->spool_dir, job->job_id, json, strlen(json));
-        free(json);
-        if (r < 0) {
-                grd_log(GRD_LOG_ERROR, &lc, NULL, "cannot spool the result: %s", strerror(-r));
-                internal_error(w, job, "the result spool is not writable");
-                goto out;
-        }
-        grd_metrics_inc(&s->metrics.results_spooled, 1);
-        if (inflight_add(s, job->job_id)) {
-                post_spooled(s, w->api, &lc, job->job_id);
-                inflight_del(s, job->job_id);
-        }
-out:
-        grd_result_release(&res);
-        grd_problem_free(p);
-        api_package_free(pkg);
-}
-
-/* ---- the worker ---------------------------------------------------------------------------- */
-
-static void *worker_main(void *arg)
-{
-        struct worker *w = arg;
-        struct service *s = w->svc;
-        struct grd_log_ctx lc = ctx_of(w, NULL);
-        unsigned failures = 0;
-        while (!s->stop) {
-                char err[1024];
-                struct api_job *job = NULL;
-                double t0 = cmn_monotonic();
-                api_client_set_abort_flag(w->api, &s->stop);
-                /* a batch run asks without waiting: its last claim ends it at once */
-                unsigned wait = s->cfg->exit_when_idle ? 0 : s->cfg->claim_wait;
-                int r = api_claim(w->api, w->id, (const char *const *)s->cfg->queues, s->lang_ids,
-                                  wait, &job, err, sizeof(err));
-                api_client_set_abort_flag(w->api, NULL);
-                grd_metrics_observe(&s->metrics.claim_seconds, cmn_monotonic() - t0);
-                if (r == 1) {
-                        failures = 0;
-                        grd_metrics_inc(&s->metrics.claims_job, 1);
-                        __atomic_add_fetch(&s->metrics.workers_busy, 1, __ATOMIC_RELAXED);
-                        unsigned before = w->internal_errors;
-                        handle_job(w, job);
-                        __atomic_sub_fetch(&s->metrics.workers_busy, 1, __ATOMIC_RELAXED);
-                        api_job_free(job);
-                        if (w->internal_errors == before) {
-                                w->internal_errors = 0;
-                        } else {
-                                /* released work comes straight back: pause before claiming
-                                 * again, longer each time, so another grader may take it */
-                                unsigned n = w->internal_errors < 8 ? w->internal_errors : 8;
-                                sleep_interruptible(s, 0.5 * (double)(1u << (n - 1)));
-                        }
-                        continue;
-                }
-                if (r == 0) {
-                        failures = 0;
-                        grd_metrics_inc(&s->metrics.claims_empty, 1);
-                        if (s->cfg->exit_when_idle) {
-                                grd_log(GRD_LOG_INFO, &lc, NULL, "no work: this worker stops");
-                                break;
-                        }
-                        /* a site may answer 204 at once (or claim_wait is 0): never claim
-                         * in a tight loop; a little jitter keeps workers from lining up */
-                        double spent = cmn_monotonic() - t0;
-                        double pause = 1.0 + (double)(rand() % 250) / 1000.0;
-                        if (spent < pause)
-                                sleep_interruptible(s, pause - spent);
-                        continue;
-                }
-                if (r == API_E_ABORTED || s->stop)
-                        break;
-                grd_metrics_inc(&s->metrics.claims_error, 1);
-                unsigned delay = api_backoff_delay_ms(failures < 10 ? failures + 1 : 10, 1000,
-                                                      60000, (uint64_t)rand());
-                if (delay < 500)
-                        delay = 500;
-                failures++;
-                if (r == API_E_AUTH)
-                        grd_log(GRD_LOG_ERROR, &lc, NULL,
-                                "the site refuses our token (%s): check token_file; retrying "
-                                "in %.1f s",
-                                err, delay / 1000.0);
-                else
-                        grd_log(GRD_LOG_WARN, &lc, NULL, "claim failed (%s); retrying in %.1f s",
-                                err, delay / 1000.0);
-                sleep_interruptible(s, delay / 1000.0);
-        }
-        __atomic_sub_fetch(&s->running, 1, __ATOMIC_SEQ_CST);
-        return NULL;
-}
-
-static int worker_init(struct service *s, struct worker *w, int index, char *err, size_t errlen)
-{
-        memset(w, 0, sizeof(*w));
-        w->index = index;
-        w->svc = s;
-        w->slot_fd = -1;
-        pthread_mutex_init(&w->mu, NULL);
-        pthread_cond_init(&w->cv, NULL);
-        snprintf(w->id, sizeof(w->id), "%s/w%d", s->cfg->grader_id, index);
-        int r = make_client(s, &w->api, err, errlen);
-        if (r == 0)
-                r = make_client(s, &w->hb_api, err, errlen);
-        if (r == 0)
-                r = api_cache_open(s->cfg->cache_dir, s->cfg->cache_max, &w->cache, err, errlen);
-        if (r < 0)
-                return r;
-        r = sbx_slot_acquire(s->policy, 0, 1000, &w->slot, &w->slot_fd);
-        if (r < 0) {
-                snprintf(err, errlen, "no free sandbox slot: %s", strerror(-r));
-                return r;
-        }
-        r = grd_env_init(&w->env, s->policy, w->slot, s->cfg->work_dir);
-        if (r < 0)
-                snprintf(err, errlen, "work_dir '%s': %s", s->cfg->work_dir, strerror(-r));
-        return r;
-}
-
-static void worker_release(struct worker *w)
-{
-        if (w->have_validator)
-                grd_validator_release(&w->validator);
-        grd_env_release(&w->env);
-        sbx_slot_release(w->slot_fd);
-        api_cache_free(w->cache);
-        api_client_free(w->api);
-        api_client_free(w->hb_api);
-        pthread_mutex_destroy(&w->mu);
-        pthread_cond_destroy(&w->cv);
-}
-
-/* ---- the supervisor ------------------------------------------------------------------------ */
-
-static void touch_health(struct service *s)
-{
-        __atomic_store_n(&s->metrics.alive_ts, (int)cmn_monotonic(), __ATOMIC_RELAXED);
-        if (!s->cfg->health_file)
+        grd_svc_token_sync(s, s->queues_api, &s->queues_token_gen);
+        int r = api_get_queues(s->queues_api, (const char *const *)s->cfg->queues, &q, err,
+                               sizeof(err));
+        if (r == 0) {
+                s->queues_offered = false;
+                grd_log(GRD_LOG_INFO, NULL, NULL,
+                        "the site does not offer GET /queues (optional): no queue-depth metrics");
                 return;
-        char buf[64];
-        int n = snprintf(buf, sizeof(buf), "%.3f\n", cmn_realtime());
-        cmn_write_file_atomic(s->cfg->health_file, buf, (size_t)n, 0644);
+        }
+        if (r < 0) {
+                grd_log_limited(GRD_LOG_WARN, NULL, NULL, "GET /queues failed: %s", err);
+                return;
+        }
+        for (size_t i = 0; i < q->n_queues; i++)
+                grd_metrics_site_queue(&s->metrics, q->queues[i].name, q->queues[i].depth,
+                                       q->queues[i].running, q->queues[i].oldest_waiting);
+        api_queues_free(q);
 }
 
-static void sum_retries(struct service *s)
-{
-        uint64_t total = 0;
-        for (unsigned i = 0; i < s->n_workers; i++) {
-                if (s->workers[i].api)
-                        total += api_client_retries(s->workers[i].api);
-                if (s->workers[i].hb_api)
-                        total += api_client_retries(s->workers[i].hb_api);
-        }
-        if (s->main_api)
-                total += api_client_retries(s->main_api);
-        grd_metrics_set(&s->metrics.api_retries, total);
-}
+/* ---- start --------------------------------------------------------------------------------- */
 
 static int setup(struct service *s, char *err, size_t errlen)
 {
@@ -641,6 +380,7 @@ static int setup(struct service *s, char *err, size_t errlen)
         int r = api_token_read(c->token_file, &s->token, err, errlen);
         if (r < 0)
                 return r;
+        warn_if_readable(c->token_file);
         r = grd_languages_load(c->languages, &s->langs, err, errlen);
         if (r < 0)
                 return r;
@@ -674,70 +414,78 @@ static int setup(struct service *s, char *err, size_t errlen)
                         cmn_mkdir_p(dir, 0755);
                 }
         }
-        return make_supervisor_client(s, &s->main_api, err, errlen);
+        /* the supervisor's client: one attempt per request, short timeouts (see flush_spool) */
+        struct api_client_opts o = {.base_url = c->api_url,
+                                    .token = s->token,
+                                    .ca_file = c->ca_file,
+                                    .max_attempts = 1,
+                                    .connect_timeout_ms = 3000,
+                                    .timeout_ms = 10000};
+        r = api_client_new(&o, &s->main_api, err, errlen);
+        /* GET /queues is optional and asked by the supervisor: a site slow to answer it must
+         * not hold signals and the health file for long */
+        o.connect_timeout_ms = 2000;
+        o.timeout_ms = 3000;
+        return r < 0 ? r : api_client_new(&o, &s->queues_api, err, errlen);
 }
 
-int grd_service_run(struct grd_config *cfg)
+static int start_metrics(struct service *s, char *err, size_t errlen)
 {
-        struct service *s = calloc(1, sizeof(*s));
-        if (!s)
-                return 1;
-        s->cfg = cfg;
-        pthread_mutex_init(&s->inflight_mu, NULL);
-        grd_metrics_init(&s->metrics, (const char *const *)cfg->queues);
-        char err[1024];
-        int rc = 1;
-
-        /* Signals go to the supervisor alone, through sigtimedwait. */
-        sigset_t sigs;
-        sigemptyset(&sigs);
-        sigaddset(&sigs, SIGTERM);
-        sigaddset(&sigs, SIGINT);
-        sigaddset(&sigs, SIGHUP);
-        pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-        signal(SIGPIPE, SIG_IGN);
-
-        if (setup(s, err, sizeof(err)) < 0) {
-                grd_log(GRD_LOG_ERROR, NULL, NULL, "cannot start: %s", err);
-                goto out;
-        }
         struct sbx_layers l;
         sbx_policy_layers(s->policy, &l);
-        grd_log(GRD_LOG_INFO, NULL, NULL, "grader %s starting: sandbox %s, %s", GRADER_VERSION,
-                l.privileged ? "privileged"
-                : l.user_ns  ? "unprivileged (user namespace)"
-                             : "without namespaces (weakest)",
-                cfg->api_url);
-        if (cfg->metrics_listen) {
-                unsigned port = 0;
-                if (grd_metrics_serve(&s->metrics, cfg->metrics_listen, 60, &s->metrics_srv, &port,
-                                      err, sizeof(err)) < 0) {
-                        grd_log(GRD_LOG_ERROR, NULL, NULL, "metrics_listen '%s': %s",
-                                cfg->metrics_listen, err);
-                        goto out;
-                }
-                char ps[16];
-                snprintf(ps, sizeof(ps), "%u", port);
-                grd_log(GRD_LOG_INFO, NULL, (const char *const[]){"port", ps, NULL},
-                        "metrics on %s", cfg->metrics_listen);
+        const char *mode = l.privileged ? "privileged" : l.user_ns ? "user namespace" : "weakest";
+        cmn_strlcpy(s->metrics.sandbox_mode, mode, sizeof(s->metrics.sandbox_mode));
+        grd_log(GRD_LOG_INFO, NULL,
+                GRD_FIELDS(GRD_F_STR("version", GRADER_VERSION), GRD_F_STR("sandbox", mode),
+                           GRD_F_STR("api_url", s->cfg->api_url)),
+                "grader starting");
+        if (!s->cfg->metrics_listen)
+                return 0;
+        unsigned port = 0;
+        int r = grd_metrics_serve(&s->metrics, s->cfg->metrics_listen, STALE_AFTER, &s->metrics_srv,
+                                  &port, err, errlen);
+        if (r == 0)
+                grd_log(GRD_LOG_INFO, NULL, GRD_FIELDS(GRD_F_INT("port", port)), "metrics on %s",
+                        s->cfg->metrics_listen);
+        return r;
+}
+
+static int run_selftest(struct service *s, char *err, size_t errlen)
+{
+        unsigned slot;
+        int lock = -1;
+        int r = sbx_slot_acquire(s->policy, 0, 1000, &slot, &lock);
+        if (r < 0)
+                snprintf(err, errlen, "%s", strerror(-r));
+        else if (grd_selftest(s->policy, s->langs, slot, NULL, err, errlen) != 0)
+                r = -1;
+        sbx_slot_release(lock);
+        return r;
+}
+
+/* Set up, self-test, flush the spool, start the workers. Return: 0, or -1 (logged). */
+static int start(struct service *s)
+{
+        struct grd_config *cfg = s->cfg;
+        char err[1024];
+        if (setup(s, err, sizeof(err)) < 0) {
+                grd_log(GRD_LOG_ERROR, NULL, NULL, "cannot start: %s", err);
+                return -1;
+        }
+        if (start_metrics(s, err, sizeof(err)) < 0) {
+                grd_log(GRD_LOG_ERROR, NULL, NULL, "metrics_listen '%s': %s", cfg->metrics_listen,
+                        err);
+                return -1;
         }
         touch_health(s);
-        if (cfg->selftest) {
-                unsigned slot;
-                int lock = -1;
-                int r = sbx_slot_acquire(s->policy, 0, 1000, &slot, &lock);
-                int failed =
-                        r < 0 ? 1 : grd_selftest(s->policy, s->langs, slot, NULL, err, sizeof(err));
-                sbx_slot_release(lock);
-                if (failed != 0) {
-                        grd_log(GRD_LOG_ERROR, NULL, NULL,
-                                "self-test failed, claiming nothing: %s (run 'grader doctor')",
-                                r < 0 ? strerror(-r) : err);
-                        goto out;
-                }
-                grd_log(GRD_LOG_INFO, NULL, NULL, "self-test passed");
+        if (cfg->selftest && run_selftest(s, err, sizeof(err)) < 0) {
+                grd_log(GRD_LOG_ERROR, NULL, NULL,
+                        "self-test failed, claiming nothing: %s (run 'grader doctor')", err);
+                return -1;
         }
-        int pending = flush_spool(s, s->main_api, cmn_monotonic() + 30);
+        if (cfg->selftest)
+                grd_log(GRD_LOG_INFO, NULL, NULL, "self-test passed");
+        int pending = flush_spool(s, cmn_monotonic() + 30);
         if (pending)
                 grd_log(GRD_LOG_WARN, NULL, NULL, "%d spooled results not delivered yet", pending);
 
@@ -745,68 +493,151 @@ int grd_service_run(struct grd_config *cfg)
         if (s->n_workers < 1)
                 s->n_workers = 1;
         s->workers = calloc(s->n_workers, sizeof(*s->workers));
-        for (unsigned i = 0; i < s->n_workers; i++) {
-                if (worker_init(s, &s->workers[i], (int)i, err, sizeof(err)) < 0) {
+        for (unsigned i = 0; s->workers && i < s->n_workers; i++) {
+                if (grd_worker_init(s, &s->workers[i], (int)i, err, sizeof(err)) < 0) {
                         grd_log(GRD_LOG_ERROR, NULL, NULL, "cannot start worker %u: %s", i, err);
                         s->n_workers = i + 1;
-                        goto out;
+                        return -1;
                 }
         }
+        if (!s->workers)
+                return -1;
         grd_metrics_set(&s->metrics.workers, s->n_workers);
         s->running = (int)s->n_workers;
+        s->last_progress = cmn_monotonic();
         for (unsigned i = 0; i < s->n_workers; i++) {
                 struct worker *w = &s->workers[i];
-                w->hb_started = pthread_create(&w->hb_thread, NULL, heartbeat_main, w) == 0;
-                w->started = pthread_create(&w->thread, NULL, worker_main, w) == 0;
+                w->hb_started = pthread_create(&w->hb_thread, NULL, grd_heartbeat_main, w) == 0;
+                w->started = pthread_create(&w->thread, NULL, grd_worker_main, w) == 0;
                 if (!w->started)
                         __atomic_sub_fetch(&s->running, 1, __ATOMIC_SEQ_CST);
         }
-        s->metrics.ready = 1;
+        pthread_mutex_lock(&s->health_mu);
+        s->claiming = true;
+        publish_ready(s, NULL);
+        pthread_mutex_unlock(&s->health_mu);
         notify_systemd("READY=1\nSTATUS=claiming");
-        grd_log(GRD_LOG_INFO, NULL, NULL, "%u workers claiming from queues %s%s%s", s->n_workers,
-                cfg->queues[0], cfg->queues[1] ? ", ..." : "", "");
+        grd_log(GRD_LOG_INFO, NULL, GRD_FIELDS(GRD_F_INT("workers", s->n_workers)),
+                "%u workers claiming from queues %s%s", s->n_workers, cfg->queues[0],
+                cfg->queues[1] ? ", ..." : "");
+        return 0;
+}
 
-        double stop_at = 0, last_health = 0;
-        s->spool_delay = 2;
-        s->spool_next = cmn_monotonic() + s->spool_delay;
-        while (__atomic_load_n(&s->running, __ATOMIC_SEQ_CST) > 0) {
-                struct timespec ts = {0, 250 * 1000 * 1000};
-                int sig = sigtimedwait(&sigs, NULL, &ts);
-                double now = cmn_monotonic();
-                if ((sig == SIGTERM || sig == SIGINT) && !s->stop) {
-                        s->stop = 1;
-                        s->metrics.ready = 0;
-                        stop_at = now + cfg->grace;
-                        notify_systemd("STOPPING=1");
-                        grd_log(GRD_LOG_INFO, NULL, NULL,
-                                "%s: no more claims; finishing work in hand (grace %.0f s)",
-                                sig == SIGTERM ? "SIGTERM" : "SIGINT", cfg->grace);
-                } else if (sig == SIGTERM || sig == SIGINT) {
-                        stop_at = now; /* a second signal: do not wait any longer */
-                }
-                if (s->stop && !s->abort && now >= stop_at) {
-                        s->abort = 1;
-                        grd_log(GRD_LOG_WARN, NULL, NULL,
-                                "grace period over: stopping and releasing work in hand");
-                        for (unsigned i = 0; i < s->n_workers; i++)
-                                sbx_cancel(&s->workers[i].cancel);
-                }
-                if (now - last_health >= HEALTH_INTERVAL) {
-                        touch_health(s);
-                        sum_retries(s);
-                        last_health = now;
-                }
-                if (now >= s->spool_next) {
-                        int left = flush_spool(s, s->main_api, now + 5);
-                        /* back off while the site does not take results, up to a minute */
-                        s->spool_delay = left ? fmin(s->spool_delay * 2, 60) : 2;
-                        s->spool_next = now + s->spool_delay;
-                }
+/* ---- the supervisor ------------------------------------------------------------------------ */
+
+struct clock {
+        double stop_at, last_health, next_queues, next_cache;
+};
+
+/* A signal: SIGTERM/SIGINT stop claiming (a second one ends the grace period), SIGHUP reads
+ * the token again. */
+static void on_signal(struct service *s, int sig, struct clock *k, double now)
+{
+        if (sig == SIGHUP) {
+                grd_svc_token_reload(s, "SIGHUP");
+                return;
+        }
+        if (sig != SIGTERM && sig != SIGINT)
+                return;
+        if (s->stop) {
+                k->stop_at = now; /* a second signal: do not wait any longer */
+                return;
         }
         s->stop = 1;
-        rc = 0;
-out:
-        s->metrics.ready = 0;
+        k->stop_at = now + s->cfg->grace;
+        pthread_mutex_lock(&s->health_mu);
+        publish_ready(s, "stopping");
+        pthread_mutex_unlock(&s->health_mu);
+        notify_systemd("STOPPING=1");
+        grd_log(GRD_LOG_INFO, NULL, GRD_FIELDS(GRD_F_NUM("grace_seconds", s->cfg->grace)),
+                "%s: no more claims; finishing work in hand",
+                sig == SIGTERM ? "SIGTERM" : "SIGINT");
+}
+
+/* exit_when_idle: nothing answered and nothing in hand for give_up_after seconds? */
+static void check_give_up(struct service *s, double now)
+{
+        if (!s->cfg->exit_when_idle || s->stop ||
+            __atomic_load_n(&s->metrics.workers_busy, __ATOMIC_RELAXED))
+                return;
+        pthread_mutex_lock(&s->health_mu);
+        double idle = now - s->last_progress;
+        char why[sizeof(s->metrics.not_ready)] = "no claim answered";
+        pthread_mutex_lock(&s->metrics.why_mu);
+        if (s->unready)
+                cmn_strlcpy(why, s->metrics.not_ready, sizeof(why));
+        pthread_mutex_unlock(&s->metrics.why_mu);
+        pthread_mutex_unlock(&s->health_mu);
+        if (idle < s->cfg->give_up_after)
+                return;
+        s->gave_up = true;
+        s->stop = 1;
+        char msg[sizeof(why) + 80];
+        snprintf(msg, sizeof(msg), "giving up: no claim succeeded for %.0f s (give_up_after): %s",
+                 idle, why);
+        grd_log(GRD_LOG_ERROR, NULL, GRD_FIELDS(GRD_F_NUM("idle_seconds", idle)), "%s", msg);
+        pthread_mutex_lock(&s->health_mu);
+        publish_ready(s, msg);
+        pthread_mutex_unlock(&s->health_mu);
+        touch_health(s);
+}
+
+/* One turn of the supervisor's periodic duties. */
+static void tick(struct service *s, struct clock *k, double now)
+{
+        if (s->stop && !s->abort && now >= k->stop_at) {
+                s->abort = 1;
+                grd_log(GRD_LOG_WARN, NULL, NULL,
+                        "grace period over: stopping and releasing work in hand");
+                for (unsigned i = 0; i < s->n_workers; i++)
+                        sbx_cancel(&s->workers[i].cancel);
+        }
+        if (now - k->last_health >= HEALTH_INTERVAL) {
+                touch_health(s);
+                sum_client_stats(s);
+                grd_log_flush_repeats();
+                notify_systemd("WATCHDOG=1");
+                check_give_up(s, now);
+                k->last_health = now;
+        }
+        if (now >= k->next_cache) {
+                measure_cache(s);
+                k->next_cache = now + CACHE_INTERVAL;
+        }
+        if (s->queues_offered && !s->stop && now >= k->next_queues) {
+                poll_queues(s);
+                k->next_queues = now + QUEUES_INTERVAL;
+        }
+        if (now >= s->spool_next) {
+                int left = flush_spool(s, now + 5);
+                /* back off while the site does not take results, up to a minute */
+                s->spool_delay = left ? fmin(s->spool_delay * 2, 60) : 2;
+                s->spool_next = now + s->spool_delay;
+        }
+}
+
+/* Wait for signals and do the periodic duties until every worker has left its loop. */
+static void supervise(struct service *s, const sigset_t *sigs)
+{
+        struct clock k = {0};
+        s->spool_delay = 2;
+        s->spool_next = cmn_monotonic() + s->spool_delay;
+        s->queues_offered = true;
+        while (__atomic_load_n(&s->running, __ATOMIC_SEQ_CST) > 0) {
+                struct timespec ts = {0, 250 * 1000 * 1000};
+                int sig = sigtimedwait(sigs, NULL, &ts);
+                double now = cmn_monotonic();
+                if (sig > 0)
+                        on_signal(s, sig, &k, now);
+                tick(s, &k, now);
+        }
+        s->stop = 1;
+}
+
+/* Join the threads, flush the spool a last time (after a clean run), free everything. */
+static void stop(struct service *s, bool flush)
+{
+        grd_metrics_set_ready(&s->metrics, false, "stopped");
         for (unsigned i = 0; s->workers && i < s->n_workers; i++) {
                 struct worker *w = &s->workers[i];
                 if (w->started)
@@ -819,21 +650,54 @@ out:
                         pthread_join(w->hb_thread, NULL);
                 }
         }
-        if (rc == 0 && s->main_api) {
+        if (flush && s->main_api) {
                 /* one more pass, bounded: what is left waits for the next start */
-                int left = flush_spool(s, s->main_api, cmn_monotonic() + 5);
-                grd_log(left ? GRD_LOG_WARN : GRD_LOG_INFO, NULL, NULL,
+                int left = flush_spool(s, cmn_monotonic() + 5);
+                grd_log(left ? GRD_LOG_WARN : GRD_LOG_INFO, NULL,
+                        GRD_FIELDS(GRD_F_INT("spool_pending", left)),
                         "stopped; %d results left in the spool for the next start", left);
         }
+        grd_log_flush_repeats();
         for (unsigned i = 0; s->workers && i < s->n_workers; i++)
-                worker_release(&s->workers[i]);
+                grd_worker_release(&s->workers[i]);
         free(s->workers);
         grd_metrics_stop(s->metrics_srv);
         api_client_free(s->main_api);
+        api_client_free(s->queues_api);
         sbx_policy_free(s->policy);
         grd_languages_free(s->langs);
         api_token_free(s->token);
         pthread_mutex_destroy(&s->inflight_mu);
+        pthread_mutex_destroy(&s->token_mu);
+        pthread_mutex_destroy(&s->health_mu);
+}
+
+int grd_service_run(struct grd_config *cfg)
+{
+        struct service *s = calloc(1, sizeof(*s));
+        if (!s)
+                return 1;
+        s->cfg = cfg;
+        pthread_mutex_init(&s->inflight_mu, NULL);
+        pthread_mutex_init(&s->token_mu, NULL);
+        pthread_mutex_init(&s->health_mu, NULL);
+        grd_metrics_init(&s->metrics, (const char *const *)cfg->queues);
+
+        /* Signals go to the supervisor alone, through sigtimedwait. */
+        sigset_t sigs;
+        sigemptyset(&sigs);
+        sigaddset(&sigs, SIGTERM);
+        sigaddset(&sigs, SIGINT);
+        sigaddset(&sigs, SIGHUP);
+        pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+        signal(SIGPIPE, SIG_IGN);
+
+        int rc = 1;
+        if (start(s) == 0) {
+                supervise(s, &sigs);
+                rc = s->gave_up ? 1 : 0;
+        }
+        stop(s, rc == 0 || s->gave_up);
         free(s);
         return rc;
 }

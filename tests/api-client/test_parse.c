@@ -572,6 +572,54 @@ static void test_heartbeat_reply_gives_the_lease(void **state)
         }
 }
 
+static void test_queues_reply_is_parsed_and_bad_ones_name_the_field(void **state)
+{
+        (void)state;
+        char err[256];
+        const char *good = "{\"queues\":[{\"name\":\"default\",\"depth\":12,\"running\":3,"
+                           "\"oldest_waiting_seconds\":41.5},{\"name\":\"exams\",\"depth\":0,"
+                           "\"running\":0,\"oldest_waiting_seconds\":0,\"new\":1}],\"depth\":12}";
+        struct api_queues *q = NULL;
+        assert_int_equal(api_parse_queues(good, strlen(good), &q, err, sizeof(err)), 0);
+        assert_int_equal(q->n_queues, 2);
+        assert_string_equal(q->queues[0].name, "default");
+        assert_int_equal(q->queues[0].depth, 12);
+        assert_int_equal(q->queues[0].running, 3);
+        assert_true(q->queues[0].oldest_waiting == 41.5);
+        assert_string_equal(q->queues[1].name, "exams");
+        api_queues_free(q);
+        const struct {
+                const char *body, *field;
+        } bad[] = {
+                {"{}", "queues"},
+                {"{\"queues\":{}}", "queues"},
+                {"{\"queues\":[1]}", "queues[0]"},
+                {"{\"queues\":[{\"depth\":1,\"running\":0,\"oldest_waiting_seconds\":0}]}",
+                 "queues[0].name"},
+                {"{\"queues\":[{\"name\":\"q\",\"depth\":-1,\"running\":0,"
+                 "\"oldest_waiting_seconds\":0}]}",
+                 "queues[0].depth"},
+                {"{\"queues\":[{\"name\":\"q\",\"depth\":1,\"running\":0.5,"
+                 "\"oldest_waiting_seconds\":0}]}",
+                 "queues[0].running"},
+                {"{\"queues\":[{\"name\":\"q\",\"depth\":1,\"running\":0,"
+                 "\"oldest_waiting_seconds\":-2}]}",
+                 "queues[0].oldest_waiting_seconds"},
+                {"{\"queues\":[{\"name\":\"a\\nb\",\"depth\":1,\"running\":0,"
+                 "\"oldest_waiting_seconds\":0}]}",
+                 "queues[0].name"},
+        };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                q = NULL;
+                err[0] = '\0';
+                assert_int_equal(
+                        api_parse_queues(bad[i].body, strlen(bad[i].body), &q, err, sizeof(err)),
+                        API_E_PROTOCOL);
+                assert_null(q);
+                assert_non_null(strstr(err, bad[i].field));
+        }
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -593,6 +641,7 @@ int main(void)
                 cmocka_unit_test(test_bad_manifest_sha256_size_and_url_are_refused),
                 cmocka_unit_test(test_manifest_with_too_many_files_is_refused),
                 cmocka_unit_test(test_heartbeat_reply_gives_the_lease),
+                cmocka_unit_test(test_queues_reply_is_parsed_and_bad_ones_name_the_field),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -67,7 +67,7 @@ VERSION = "1.0"
 VERDICTS = ("AC", "WA", "TLE", "MLE", "OLE", "RE", "CE", "SV", "IE")
 FAULT_KINDS = ("500", "502", "503", "drop", "slow", "truncate")
 FAULT_PHASES = ("before", "after", "random")
-ENDPOINTS = ("claim", "heartbeat", "result", "release", "files", "blobs")
+ENDPOINTS = ("claim", "heartbeat", "result", "release", "files", "blobs", "queues")
 FINAL_STATES = ("done", "failed")
 # The keys of the result JSON (docs/grading.md) whose absence is recorded as a warning.
 RESULT_KEYS = ("job_id", "submission_id", "problem_id", "problem_revision", "verdict", "score",
@@ -849,6 +849,31 @@ class Site:
             self.notify_work()
         return reply
 
+    def queues(self, query):
+        """GET /queues: each queue's waiting and running submissions and how long the oldest
+        waiting one has waited. ?queues=a,b names the queues (each is listed, zeros when it has
+        nothing); without it every queue that has submissions is listed."""
+        names = split_list(",".join(query.get("queues", [])))
+        for name in names:
+            check_name("queue", name)
+        now = time.time()
+        with self.read() as conn:
+            rows = conn.execute("SELECT queue, SUM(state = 'queued') AS depth,"
+                                " SUM(state = 'running') AS running,"
+                                " MIN(CASE WHEN state = 'queued' THEN created_at END) AS oldest"
+                                " FROM submissions GROUP BY queue ORDER BY queue").fetchall()
+        by_name = {r["queue"]: r for r in rows}
+        out = []
+        for name in names or list(by_name):
+            r = by_name.get(name)
+            oldest = r["oldest"] if r is not None else None
+            out.append({"name": name, "depth": int(r["depth"] or 0) if r is not None else 0,
+                        "running": int(r["running"] or 0) if r is not None else 0,
+                        "oldest_waiting_seconds": round(max(0.0, now - oldest), 3)
+                        if oldest is not None else 0})
+        return json_reply(200, {"queues": out, "depth": sum(q["depth"] for q in out),
+                                "running": sum(q["running"] for q in out)})
+
     def files(self, problem_id, revision):
         with self.read() as conn:
             row = conn.execute("SELECT manifest FROM revisions WHERE problem_id = ? AND"
@@ -1043,11 +1068,11 @@ class Handler(BaseHTTPRequestHandler):
             return self.admin(path[len("/admin/"):], query)
         base = site.base_path
         if path.startswith(base + "/"):
-            return self.api(path[len(base) + 1:])
+            return self.api(path[len(base) + 1:], query)
         self.read_body()
         return self.send(error_reply(404, "not found"))
 
-    def api(self, rest):
+    def api(self, rest, query):
         site = self.server.site
         parts = [urllib.parse.unquote(p) for p in rest.split("/")]
         endpoint, method, args = None, None, ()
@@ -1060,6 +1085,8 @@ class Handler(BaseHTTPRequestHandler):
             endpoint, method, args = "files", "GET", (parts[1], parts[2])
         elif len(parts) == 2 and parts[0] == "blobs":
             endpoint, method, args = "blobs", "GET", (parts[1],)
+        elif parts == ["queues"]:
+            endpoint, method, args = "queues", "GET", (query,)
         body = self.read_body()
         if site.auth_failing():
             site.count("fault.auth")
@@ -1095,6 +1122,8 @@ class Handler(BaseHTTPRequestHandler):
                 reply = site.release(args[0], body)
             elif endpoint == "files":
                 reply = site.files(*args)
+            elif endpoint == "queues":
+                reply = site.queues(*args)
             else:
                 reply = site.blob(args[0])
         except UsageError as e:

@@ -226,6 +226,29 @@ class CourseSiteTest(unittest.TestCase):
         self.assertEqual({s["attempts"] for s in state["submissions"]}, {1})
         self.assertEqual(len({j["id"] for j in state["jobs"]}), 4)
 
+    def test_queues_reports_depth_running_and_oldest_wait(self):
+        site = self.start()
+        self.enqueue(queue="q", count=3)
+        self.enqueue(queue="exams")
+        status, got = site.get_json("queues?queues=exams,q,empty")
+        self.assertEqual(status, 200)
+        self.assertEqual([q["name"] for q in got["queues"]], ["exams", "q", "empty"])
+        by = {q["name"]: q for q in got["queues"]}
+        self.assertEqual((by["q"]["depth"], by["q"]["running"]), (3, 0))
+        self.assertEqual((by["empty"]["depth"], by["empty"]["oldest_waiting_seconds"]), (0, 0))
+        self.assertGreaterEqual(by["q"]["oldest_waiting_seconds"], 0)
+        self.assertEqual((got["depth"], got["running"]), (4, 0))
+        status, job = site.claim(queues=["q"])
+        self.assertEqual(status, 200)
+        status, got = site.get_json("queues")   # every queue the site has
+        by = {q["name"]: q for q in got["queues"]}
+        self.assertEqual(sorted(by), ["exams", "q"])
+        self.assertEqual((by["q"]["depth"], by["q"]["running"]), (2, 1))
+        status, _ = site.get_json("queues?queues=bad%20name")
+        self.assertEqual(status, 400)
+        status, _, _ = site.request("GET", "queues", token="wrong")
+        self.assertEqual(status, 401)
+
     def test_claim_rejects_malformed_requests(self):
         site = self.start()
         self.assertEqual(site.post("claim", {})[0], 400)

@@ -209,7 +209,13 @@ static void check_k8s_object(struct doc *d)
                                              {"ConfigMap", "v1"},
                                              {"Secret", "v1"},
                                              {"Deployment", "apps/v1"},
-                                             {"PodDisruptionBudget", "policy/v1"}};
+                                             {"PodDisruptionBudget", "policy/v1"},
+                                             {"Service", "v1"},
+                                             {"NetworkPolicy", "networking.k8s.io/v1"},
+                                             {"PodMonitor", "monitoring.coreos.com/v1"},
+                                             {"ScaledObject", "keda.sh/v1alpha1"},
+                                             {"TriggerAuthentication", "keda.sh/v1alpha1"},
+                                             {"HorizontalPodAutoscaler", "autoscaling/v2"}};
         yaml_node_t *r = root(d);
         const char *kind = pstr(d, r, "kind"), *ver = pstr(d, r, "apiVersion");
         const char *name = pstr(d, r, "metadata.name");
@@ -499,6 +505,72 @@ static void check_deployment(struct doc *d)
         }
 }
 
+/* Does the mapping of labels at n (matchLabels or a selector) select the grader's pods? */
+static bool selects_graders(struct doc *d, yaml_node_t *n)
+{
+        const char *v = str(key(d, n, "app.kubernetes.io/name"));
+        return v && !strcmp(v, "grader");
+}
+
+/* The objects around the Deployment: they point at it, its pods and its metrics port. */
+static void check_around(const char *dir)
+{
+        struct doc *d;
+        if ((d = find("Service", NULL))) {
+                if (!selects_graders(d, path(d, root(d), "spec.selector")))
+                        problem("%s: the Service does not select the grader pods", d->file);
+                yaml_node_t *ports = path(d, root(d), "spec.ports");
+                const char *tp = str(key(d, seq_at(d, ports, 0), "targetPort"));
+                if (!tp || strcmp(tp, "metrics"))
+                        problem("%s: the Service's targetPort is not the pods' 'metrics'", d->file);
+        }
+        if ((d = find("PodMonitor", NULL))) {
+                if (!selects_graders(d, path(d, root(d), "spec.selector.matchLabels")))
+                        problem("%s: the PodMonitor does not select the grader pods", d->file);
+                yaml_node_t *eps = path(d, root(d), "spec.podMetricsEndpoints");
+                const char *port = str(key(d, seq_at(d, eps, 0), "port"));
+                const char *mp = str(key(d, seq_at(d, eps, 0), "path"));
+                if (!port || strcmp(port, "metrics") || !mp || strcmp(mp, "/metrics"))
+                        problem("%s: the PodMonitor does not scrape port 'metrics' /metrics",
+                                d->file);
+        }
+        if ((d = find("NetworkPolicy", NULL))) {
+                yaml_node_t *r = root(d);
+                if (!selects_graders(d, path(d, r, "spec.podSelector.matchLabels")))
+                        problem("%s: the NetworkPolicy does not select the grader pods", d->file);
+                if (!seq_has(d, path(d, r, "spec.policyTypes"), "Egress"))
+                        problem("%s: the NetworkPolicy does not restrict egress", d->file);
+                /* egress: the site (an ipBlock) and DNS, nothing open to everyone */
+                yaml_node_t *eg = path(d, r, "spec.egress");
+                for (size_t i = 0; i < seq_len(eg); i++)
+                        if (!key(d, seq_at(d, eg, i), "to"))
+                                problem("%s: egress rule %zu allows every destination", d->file, i);
+        }
+        for (size_t i = 0; i < n_docs; i++) {
+                d = &docs[i];
+                const char *kind = pstr(d, root(d), "kind");
+                if (!kind ||
+                    (strcmp(kind, "ScaledObject") && strcmp(kind, "HorizontalPodAutoscaler")))
+                        continue;
+                const char *target = pstr(d, root(d), "spec.scaleTargetRef.name");
+                if (!target || !find("Deployment", target))
+                        problem("%s: %s scales '%s', which is not the Deployment", d->file, kind,
+                                target ? target : "nothing");
+                yaml_node_t *trig = path(d, root(d), "spec.triggers");
+                for (size_t t = 0; t < seq_len(trig); t++) {
+                        yaml_node_t *md = key(d, seq_at(d, trig, t), "metadata");
+                        const char *url = str(key(d, md, "url"));
+                        const char *ref = pstr(d, seq_at(d, trig, t), "authenticationRef.name");
+                        if (!url || !strstr(url, "/queues"))
+                                problem("%s: trigger %zu does not read GET /queues", d->file, t);
+                        if (!ref || !find("TriggerAuthentication", ref))
+                                problem("%s: trigger %zu: no TriggerAuthentication '%s'", d->file,
+                                        t, ref ? ref : "");
+                }
+        }
+        (void)dir;
+}
+
 static void check_k8s(const char *dir)
 {
         char file[512];
@@ -515,9 +587,15 @@ static void check_k8s(const char *dir)
                 if (load(file) <= 0)
                         problem("%s: no document", file);
         }
-        /* the Secret is an example, created from the real token instead */
-        snprintf(file, sizeof(file), "%s/secret.example.yaml", dir);
-        load(file);
+        /* the Secret is an example, created from the real token instead; the objects that
+         * need an operator's CRDs, and the HPA example, are applied by hand */
+        static const char *const by_hand[] = {"secret.example.yaml", "podmonitor.yaml", "keda.yaml",
+                                              "hpa.example.yaml"};
+        for (size_t i = 0; i < sizeof(by_hand) / sizeof(*by_hand); i++) {
+                snprintf(file, sizeof(file), "%s/%s", dir, by_hand[i]);
+                if (load(file) <= 0)
+                        problem("%s: no document", file);
+        }
         /* no stray manifest: every YAML file is a resource, the kustomization or the example */
         DIR *dd = opendir(dir);
         for (struct dirent *de = dd ? readdir(dd) : NULL; de; de = readdir(dd)) {
@@ -525,8 +603,10 @@ static void check_k8s(const char *dir)
                 size_t l = strlen(n);
                 if (l < 5 || strcmp(n + l - 5, ".yaml"))
                         continue;
-                if (!strcmp(n, "kustomization.yaml") || !strcmp(n, "secret.example.yaml") ||
-                    seq_has(k, res, n))
+                bool known = !strcmp(n, "kustomization.yaml") || seq_has(k, res, n);
+                for (size_t i = 0; i < sizeof(by_hand) / sizeof(*by_hand); i++)
+                        known = known || !strcmp(n, by_hand[i]);
+                if (known)
                         continue;
                 problem("%s/%s: not listed in kustomization.yaml", dir, n);
         }
@@ -537,14 +617,24 @@ static void check_k8s(const char *dir)
                 problem("kustomization.yaml: namespace is not 'grader'");
         for (size_t i = first + 1; i < n_docs; i++)
                 check_k8s_object(&docs[i]);
-        static const char *const kinds[] = {"Namespace", "ConfigMap", "Secret", "Deployment",
-                                            "PodDisruptionBudget"};
+        static const char *const kinds[] = {"Namespace",
+                                            "ConfigMap",
+                                            "Secret",
+                                            "Deployment",
+                                            "PodDisruptionBudget",
+                                            "Service",
+                                            "NetworkPolicy",
+                                            "PodMonitor",
+                                            "ScaledObject",
+                                            "TriggerAuthentication",
+                                            "HorizontalPodAutoscaler"};
         for (size_t i = 0; i < sizeof(kinds) / sizeof(*kinds); i++)
                 if (!find(kinds[i], NULL))
                         problem("%s: no %s", dir, kinds[i]);
         struct doc *dep = find("Deployment", "grader");
         if (dep)
                 check_deployment(dep);
+        check_around(dir);
         printf("kubernetes: %zu objects in %s checked\n", n_docs - first - 1, dir);
 }
 
@@ -579,6 +669,26 @@ static void check_compose(const char *file)
         const char *reps = pstr(d, gr, "deploy.replicas");
         if (!reps || atoi(reps) != 2)
                 problem("%s: grader: deploy.replicas is not 2", file);
+        /* CPU and memory limits on both, the graders' at least one CPU and 2 GiB per worker */
+        for (yaml_node_t *svc = site; svc; svc = svc == site ? gr : NULL) {
+                const char *name = svc == site ? "site" : "grader";
+                const char *cpus = pstr(d, svc, "deploy.resources.limits.cpus");
+                const char *mem = pstr(d, svc, "deploy.resources.limits.memory");
+                if (!cpus || !mem)
+                        problem("%s: %s: no deploy.resources.limits cpus and memory", file, name);
+                else
+                        printf("compose: %s limited to %s CPUs and %s\n", name, cpus, mem);
+                if (svc == gr && cpus && mem) {
+                        const char *w = pstr(d, key(d, gr, "environment"), "GRADER_WORKERS");
+                        double workers = w ? atof(w) : 1, mib = atof(mem);
+                        if (strchr(mem, 'G') || strchr(mem, 'g'))
+                                mib *= 1024;
+                        if (atof(cpus) < workers || mib < workers * 2048)
+                                problem("%s: grader: limits %s CPUs, %s for %s workers: want a "
+                                        "CPU and 2G per worker",
+                                        file, cpus, mem, w ? w : "1");
+                }
+        }
         const char *ctx = pstr(d, gr, "build.context"), *df = pstr(d, gr, "build.dockerfile");
         char rel[512];
         snprintf(rel, sizeof(rel), "%s/%s", ctx ? ctx : ".", df ? df : "Dockerfile");

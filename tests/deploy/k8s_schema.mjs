@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
-// Validate every object of deploy/k8s against the Kubernetes OpenAPI schemas that the
-// kubernetes-models package carries (ajv, offline).
-// usage: node k8s_schema.mjs NODE_MODULES K8S_DIR
+// Validate every object of deploy/k8s (or of the given YAML files: a rendered Helm chart)
+// against the Kubernetes OpenAPI schemas that the kubernetes-models packages carry (the core
+// API, KEDA's and the Prometheus operator's CRDs; ajv, offline).
+// usage: node k8s_schema.mjs NODE_MODULES K8S_DIR|FILE.yaml...
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
-const [nodeModules, dir] = process.argv.slice(2);
+const [nodeModules, ...inputs] = process.argv.slice(2);
 const load = (rel) => import(pathToFileURL(path.join(nodeModules, rel)).href);
 const YAML = (await load("yaml/dist/index.js")).default;
 const models = {
@@ -15,11 +16,25 @@ const models = {
   "v1/Secret": "kubernetes-models/v1/Secret.js",
   "apps/v1/Deployment": "kubernetes-models/apps/v1/Deployment.js",
   "policy/v1/PodDisruptionBudget": "kubernetes-models/policy/v1/PodDisruptionBudget.js",
+  "v1/Service": "kubernetes-models/v1/Service.js",
+  "networking.k8s.io/v1/NetworkPolicy": "kubernetes-models/networking.k8s.io/v1/NetworkPolicy.js",
+  "autoscaling/v2/HorizontalPodAutoscaler":
+    "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler.js",
+  "monitoring.coreos.com/v1/PodMonitor":
+    "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor.js",
+  "keda.sh/v1alpha1/ScaledObject": "@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject.js",
+  "keda.sh/v1alpha1/TriggerAuthentication":
+    "@kubernetes-models/keda/keda.sh/v1alpha1/TriggerAuthentication.js",
 };
+const files = inputs.flatMap((p) =>
+  fs.statSync(p).isDirectory()
+    ? fs.readdirSync(p).filter((f) => f.endsWith(".yaml")).sort().map((f) => path.join(p, f))
+    : [p],
+);
 let bad = 0;
 let n = 0;
-for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".yaml")).sort()) {
-  for (const doc of YAML.parseAllDocuments(fs.readFileSync(path.join(dir, file), "utf8"))) {
+for (const file of files) {
+  for (const doc of YAML.parseAllDocuments(fs.readFileSync(file, "utf8"))) {
     if (doc.errors.length) {
       console.log(`${file}: YAML: ${doc.errors[0].message}`);
       bad++;

@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: MIT
 # Schema checks with the tools this machine has: `docker-compose config` (Debian's
 # docker-compose, which carries the compose-spec JSON schema) on docker/compose.yaml, and
-# kubernetes-models (npm, the Kubernetes OpenAPI schemas, validated offline with ajv) on every
-# object of deploy/k8s. A tool that is missing, or cannot be installed, skips its part; the
-# test skips (77) when both are.
+# kubernetes-models (npm, the Kubernetes OpenAPI schemas and KEDA's and the Prometheus
+# operator's CRDs, validated offline with ajv) on every object of deploy/k8s and of the Helm
+# chart deploy/helm/grader as helm_check.mjs renders it (Helm is not in Debian; `helm
+# template` is compared too when it is installed). A tool that is missing, or cannot be
+# installed, skips its part; the test skips (77) when both are.
 # usage: schemas.sh SOURCE_DIR BUILD_DIR
 set -uo pipefail
 src=$1
@@ -37,15 +39,29 @@ fi
 
 npmdir=$build/npm-kubernetes-models
 if command -v node >/dev/null && command -v npm >/dev/null; then
-        if [[ ! -d "$npmdir/node_modules/kubernetes-models" ]]; then
+        if [[ ! -d "$npmdir/node_modules/@kubernetes-models/keda" ]]; then
                 mkdir -p "$npmdir"
                 npm install --silent --no-audit --no-fund --prefix "$npmdir" \
-                        kubernetes-models@5 yaml@2 >/dev/null 2>&1 ||
+                        kubernetes-models@5 yaml@2 @kubernetes-models/keda@2 \
+                        @kubernetes-models/prometheus-operator@6 >/dev/null 2>&1 ||
                         echo "npm install kubernetes-models failed: Kubernetes schema skipped"
         fi
-        if [[ -d "$npmdir/node_modules/kubernetes-models" ]]; then
+        if [[ -d "$npmdir/node_modules/@kubernetes-models/keda" ]]; then
                 if node "$src/tests/deploy/k8s_schema.mjs" "$npmdir/node_modules" \
                         "$src/deploy/k8s"; then
+                        ran=1
+                else
+                        bad=1
+                        ran=1
+                fi
+                # the Helm chart: rendered (helm_check.mjs; and by helm when installed), the same
+                # objects as deploy/k8s, each valid against the same schemas
+                helm_out=$build/helm-rendered
+                rm -rf "$helm_out"
+                if node "$src/tests/deploy/helm_check.mjs" "$npmdir/node_modules" \
+                        "$src/deploy/helm/grader" "$src/deploy/k8s" "$helm_out" &&
+                        node "$src/tests/deploy/k8s_schema.mjs" "$npmdir/node_modules" \
+                                "$helm_out"; then
                         ran=1
                 else
                         bad=1

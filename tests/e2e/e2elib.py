@@ -52,6 +52,16 @@ QUICK = [("accepted/sum.c", "AC"), ("wrong_answer/off_by_one.py", "WA"),
 SLOW = os.path.join(HERE, "slow_sum.c")
 
 
+def write_token(path, token, mode=0o600):
+    """Write a token file as a deployment should: readable by its owner only (the grader warns
+    about a token file every user may read)."""
+    fd = os.open(path + ".tmp", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(fd, "w") as f:
+        f.write(token + "\n")
+    os.chmod(path + ".tmp", mode)
+    os.replace(path + ".tmp", path)
+
+
 def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -120,8 +130,7 @@ class Site:
         self.tmp = tmp
         self.db = os.path.join(tmp, name + ".db")
         self.token_file = os.path.join(tmp, "token")
-        with open(self.token_file, "w") as f:
-            f.write(TOKEN + "\n")
+        write_token(self.token_file, TOKEN)
         self.log_path = os.path.join(tmp, name + ".log")
         out_path = os.path.join(tmp, name + ".out")
         port_file = os.path.join(tmp, name + ".port")

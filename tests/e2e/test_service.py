@@ -31,8 +31,8 @@ import urllib.request
 
 sys.dont_write_bytecode = True   # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2elib import (QUICK, SLOW, SUM, Grader, Site, free_port, processes_in,  # noqa: E402
-                    sha256_file, sum_submission, tail, wait_for)
+from e2elib import (QUICK, SLOW, SUM, TOKEN, Grader, Site, free_port,  # noqa: E402
+                    processes_in, sha256_file, sum_submission, tail, wait_for, write_token)
 
 GRADER = os.environ.get("GRADER_BIN", "")
 TEST_TIMEOUT = 55   # seconds; CTest's TIMEOUT is 60
@@ -697,6 +697,26 @@ class Service(unittest.TestCase):
         self.assertIn("$GRADER_WORKERS", err)
         self.assertIn("abc", err)
 
+    def test_config_bad_values_exit_2_naming_the_variable(self):
+        args = self.config_base() + ["--api-url", "http://127.0.0.1:9/api/v1"]
+        for var, value in (("GRADER_UID_BASE", "abc"), ("GRADER_LOG_LEVEL", "loud"),
+                           ("GRADER_UNREADY_AFTER", "0"), ("GRADER_GIVE_UP_AFTER", "-1")):
+            rc, err = self.serve_fails(args, {var: value})
+            self.assertEqual(rc, 2, "%s=%s: %s" % (var, value, err))
+            self.assertIn("$" + var, err)
+            self.assertIn(value, err)
+
+    def test_GRADER_UID_BASE_abc_is_refused_by_run_and_sandbox_too(self):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}
+        env["GRADER_UID_BASE"] = "abc"
+        for argv in (["run", "--problem", SUM, sum_submission("accepted/sum.c")],
+                     ["sandbox", "--", "/bin/true"]):
+            p = subprocess.run([GRADER] + argv, capture_output=True, text=True, timeout=30,
+                               env=env, stdin=subprocess.DEVNULL)
+            self.assertEqual(p.returncode, 2, "%s: %s" % (argv[0], p.stderr))
+            self.assertIn("GRADER_UID_BASE", p.stderr)
+            self.assertIn("abc", p.stderr)
+
     def test_config_file_unknown_key_exits_2_naming_file_and_key(self):
         conf = os.path.join(self.tmp, "grader.json")
         with open(conf, "w") as f:
@@ -752,8 +772,140 @@ class Service(unittest.TestCase):
         self.assertEqual(get("/healthz")[0], 200)
         self.assertEqual(get("/readyz")[0], 200)
         self.assertEqual(get("/nope")[0], 404)
+        # the operator's series (docs/service.md): two jobs of one revision, two compiles
+        series = metric_values(text)
+        self.assertGreater(series["grader_last_successful_claim_timestamp_seconds"],
+                           time.time() - 60)
+        self.assertEqual(series['grader_build_info{version="%s"}' % self.grader_version()], 1)
+        # the clients' counters are summed every 2 s
+        series = wait_for(lambda: (lambda v: v if v['grader_cache_packages_total{result="hit"}']
+                                   else None)(metric_values(get("/metrics")[1])), 5, 0.2,
+                          "the cache counters")
+        self.assertEqual(series['grader_cache_packages_total{result="miss"}'], 1)
+        self.assertEqual(series['grader_cache_packages_total{result="hit"}'], 1)
+        self.assertGreater(series['grader_cache_blobs_total{result="miss"}'], 0)
+        self.assertGreater(series["grader_cache_downloaded_bytes_total"], 0)
+        self.assertEqual(series["grader_compile_duration_seconds_count"], 2)
+        self.assertIn('grader_api_retries_total{endpoint="claim"}', series)
+        self.assertGreater(series["process_resident_memory_bytes"], 1 << 20)
+        self.assertGreater(series["process_open_fds"], 3)
+        self.assertGreater(series["process_start_time_seconds"], time.time() - 600)
+        # GET /queues, asked at start (and every 15 s): at most the two jobs were waiting
+        self.assertIn(series['grader_site_queue_depth{queue="default"}'], (0, 1, 2))
+        self.assertIn('grader_site_queue_oldest_waiting_seconds{queue="default"}', series)
         self.assertEqual(g.stop(), 0)
         self.assert_each_recorded_once(site, want, received_once=True)
+
+    def grader_version(self):
+        out = subprocess.run([GRADER, "--version"], capture_output=True, text=True).stdout
+        return out.split()[-1]
+
+    # -- readiness, giving up, the token ----------------------------------------------------
+
+    def test_refused_token_turns_readiness_false_with_the_cause_then_ready_again(self):
+        site = self.site("--quiet", "--auth-fail-seconds", "7")
+        want = self.enqueue_quick(site, 2)
+        port = free_port()
+        g = self.grader(site, "--metrics-listen", "127.0.0.1:%d" % port, "--unready-after", "2",
+                        "--exit-when-idle", "--give-up-after", "60")
+        wait_for(lambda: "refuses the token" in try_get(port, "/readyz")[1], 10, 0.1,
+                 "/readyz to say why it is not ready")
+        status, body = http_get(port, "/readyz")
+        self.assertIn("2 claims failed in a row", body)
+        self.assertIn("401", body)
+        self.assertIn("grader_ready 0", http_get(port, "/metrics")[1])
+        # the health file is rewritten every 2 s
+        rc, out = wait_for(lambda: (lambda r: r if r[0] == 1 else None)(
+            self.health("--health-file", g.health, "--ready")), 5, 0.2, "grader health --ready")
+        self.assertIn("not ready", out)
+        self.assertIn("refuses the token", out)
+        rc, out = self.health("--health-file", g.health)   # alive all the same: no restart
+        self.assertEqual(rc, 0, out)
+        # once the site takes the token again, the next claim makes it ready and it grades
+        g.wait_log(lambda o: o["msg"].startswith("ready: the site answers"), 25, "ready again")
+        self.assertEqual(g.wait(40), 0)
+        self.assert_each_recorded_once(site, want, received_once=True)
+        # every failed claim re-read the token file once (it did not change), and the refusal
+        # was logged once, with its repeats counted, not once per retry
+        refused = site.state()["counters"].get("fault.auth", 0)
+        lines = [o for o in g.logs() if "refuses our token" in o["msg"]]
+        self.assertGreaterEqual(refused, 3, "a few refused claims")
+        self.assertEqual(len(lines), 1, "one line for %d refusals: %r" % (refused, lines))
+        self.assertEqual(lines[0]["level"], "error")
+        self.assertIsInstance(lines[0]["retry_in_seconds"], float)
+        self.assertEqual(len([o for o in g.logs() if o["msg"].startswith("not ready:")]), 1)
+
+    def test_unreachable_site_exit_when_idle_gives_up_with_status_1(self):
+        site = self.site("--quiet")
+        g = self.grader(site, "--exit-when-idle", "--give-up-after", "3", "--unready-after", "1",
+                        api_url=False, env={"GRADER_API_URL": "http://127.0.0.1:%d/api/v1"
+                                            % free_port()})
+        rc = g.wait(30)
+        self.assertEqual(rc, 1, tail(g.log_path))
+        gave_up = [o for o in g.logs() if o["msg"].startswith("giving up")]
+        self.assertEqual(len(gave_up), 1, tail(g.log_path))
+        self.assertEqual(gave_up[0]["level"], "error")
+        self.assertGreaterEqual(gave_up[0]["idle_seconds"], 3)
+        self.assertLess(time.monotonic() - g.started, 25, "bounded: give_up_after, then stop")
+        with open(g.health) as f:
+            health = json.load(f)
+        self.assertFalse(health["ready"])
+        self.assertIn("giving up", health["why"])
+
+    def test_401_reads_the_token_file_again_and_claims_at_once(self):
+        site = self.site("--quiet")
+        want = self.enqueue_quick(site, 2)
+        tok = os.path.join(self.tmp, "grader-token")
+        write_token(tok, "an-old-revoked-token")
+        g = self.grader(site, "--exit-when-idle", "--token-file", tok, "--give-up-after", "60")
+        g.wait_log(lambda o: "refuses our token" in o["msg"], 10, "a refused claim")
+        write_token(tok, TOKEN)   # the administrator puts the new token in place
+        self.assertEqual(g.wait(30), 0)
+        self.assert_each_recorded_once(site, want, received_once=True)
+        reread = [o for o in g.logs() if o["msg"] == "token file read again: a new token"]
+        self.assertEqual(len(reread), 1, tail(g.log_path))
+        self.assertIn("401", reread[0]["reason"])
+
+    def test_sighup_reads_the_token_file_again(self):
+        site = self.site("--quiet")
+        tok = os.path.join(self.tmp, "grader-token")
+        write_token(tok, TOKEN)
+        g = self.grader(site, "--token-file", tok, claim_wait=0)
+        g.wait_log(lambda o: "claiming" in o["msg"], 15, "the workers to start")
+        self.assertEqual(site.state()["counters"].get("http.unauthorized", 0), 0)
+        write_token(tok, "a-rotated-token-the-site-does-not-know", mode=0o644)
+        g.signal(signal.SIGHUP)
+        got = g.wait_log(lambda o: o["msg"] == "token file read again: a new token", 10,
+                         "the token read again")
+        self.assertEqual(got["reason"], "SIGHUP")
+        self.assertTrue(any(o["level"] == "warn" and "readable by every user" in o["msg"]
+                            for o in g.logs()), "no warning about a 0644 token file")
+        # the next claims carry the new token (which this site refuses)
+        wait_for(lambda: site.state()["counters"].get("http.unauthorized", 0) > 0, 10, 0.2,
+                 "a claim with the new token")
+        self.assertEqual(g.stop(), 0)
+
+    def test_logs_have_typed_fields_and_log_level_filters(self):
+        site = self.site("--quiet")
+        self.enqueue_quick(site, 2)
+        g = self.run_grader(site, "--log-level", "debug", timeout=30)
+        logs = g.logs()
+        graded = [o for o in logs if o["msg"] == "graded"]
+        self.assertEqual(len(graded), 2)
+        for o in graded:
+            self.assertIsInstance(o["score"], (int, float))
+            self.assertIsInstance(o["max_score"], (int, float))
+            self.assertIsInstance(o["grading_seconds"], float)
+            self.assertIsInstance(o["compile_seconds"], float)
+            self.assertIsInstance(o["tests"], int)
+            self.assertIn(o["verdict"], ("AC", "WA"))
+        claimed = [o for o in logs if o["msg"] == "claimed"]
+        self.assertIsInstance(claimed[0]["lease_seconds"], (int, float))
+        self.assertTrue(any(o["level"] == "debug" for o in logs), "no debug line at debug")
+        # at warn, a fault-free run says nothing at all
+        self.enqueue_quick(site, 1)
+        quiet = self.run_grader(site, "--log-level", "warn", timeout=30)
+        self.assertEqual(quiet.logs(), [])
 
     # -- the spool --------------------------------------------------------------------------
 
@@ -868,6 +1020,24 @@ class Service(unittest.TestCase):
         self.assertEqual(state["result_posts"], [])
         self.assertTrue(any("lease lost" in o["msg"] for o in g.logs()))
         self.assertEqual(g.spooled(), [])
+
+
+def metric_values(text):
+    """The samples of a Prometheus text exposition: {'name{labels}': value}."""
+    out = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            key, _, value = line.rpartition(" ")
+            out[key] = float(value)
+    return out
+
+
+def try_get(port, path):
+    """http_get, or (0, "") while nothing listens yet."""
+    try:
+        return http_get(port, path)
+    except (urllib.error.URLError, ConnectionError):
+        return 0, ""
 
 
 def http_get(port, path):

@@ -273,6 +273,19 @@ static void test_every_metric_has_help_and_type(void **state)
                 {"grader_grading_duration_seconds", "histogram"},
                 {"grader_ready", "gauge"},
                 {"grader_start_time_seconds", "gauge"},
+                {"grader_last_successful_claim_timestamp_seconds", "gauge"},
+                {"grader_cache_packages_total", "counter"},
+                {"grader_cache_blobs_total", "counter"},
+                {"grader_cache_downloaded_bytes_total", "counter"},
+                {"grader_cache_size_bytes", "gauge"},
+                {"grader_compile_duration_seconds", "histogram"},
+                {"grader_build_info", "gauge"},
+                {"process_cpu_seconds_total", "counter"},
+                {"process_resident_memory_bytes", "gauge"},
+                {"process_virtual_memory_bytes", "gauge"},
+                {"process_open_fds", "gauge"},
+                {"process_max_fds", "gauge"},
+                {"process_start_time_seconds", "gauge"},
         };
         struct grd_metrics m;
         grd_metrics_init(&m, (const char *const[]){"main", NULL});
@@ -302,7 +315,11 @@ static void test_counters_and_gauges_render_their_values(void **state)
         grd_metrics_inc(&m.claims_job, 3);
         grd_metrics_inc(&m.claims_empty, 5);
         grd_metrics_inc(&m.claims_error, 1);
-        grd_metrics_inc(&m.api_retries, 7);
+        grd_metrics_inc(&m.api_retries[API_CALL_CLAIM], 7);
+        grd_metrics_inc(&m.api_retries[API_CALL_BLOB], 2);
+        grd_metrics_inc(&m.cache_packages_hit, 5);
+        grd_metrics_inc(&m.cache_blobs_miss, 3);
+        grd_metrics_set(&m.last_claim_ok_ms, UINT64_C(1700000000500));
         grd_metrics_inc(&m.internal_errors, 2);
         grd_metrics_inc(&m.leases_lost, 1);
         grd_metrics_inc(&m.results_posted, 11);
@@ -313,14 +330,23 @@ static void test_counters_and_gauges_render_their_values(void **state)
         grd_metrics_set(&m.workers, 16);
         grd_metrics_set(&m.workers_busy, 12);
         m.ready = 1;
-        grd_metrics_inc(&m.api_retries, UINT64_C(1) << 40); /* no 32-bit truncation */
+        grd_metrics_inc(&m.api_retries[API_CALL_CLAIM], UINT64_C(1) << 40); /* no truncation */
 
         struct expo *e = expo_new();
         render_parse(&m, e);
         assert_true(value(e, "grader_claims_total", "result=\"job\"") == 3);
         assert_true(value(e, "grader_claims_total", "result=\"empty\"") == 5);
         assert_true(value(e, "grader_claims_total", "result=\"error\"") == 1);
-        assert_true(value(e, "grader_api_retries_total", "") == 7 + 1099511627776.0);
+        assert_true(value(e, "grader_api_retries_total", "endpoint=\"claim\"") ==
+                    7 + 1099511627776.0);
+        assert_true(value(e, "grader_api_retries_total", "endpoint=\"blob\"") == 2);
+        assert_true(value(e, "grader_api_retries_total", "endpoint=\"queues\"") == 0);
+        assert_true(value(e, "grader_cache_packages_total", "result=\"hit\"") == 5);
+        assert_true(value(e, "grader_cache_blobs_total", "result=\"miss\"") == 3);
+        assert_true(value(e, "grader_last_successful_claim_timestamp_seconds", "") == 1700000000.5);
+        assert_true(value(e, "grader_build_info", "version=\"" GRADER_VERSION "\"") == 1);
+        assert_true(value(e, "process_open_fds", "") >= 3);
+        assert_true(value(e, "process_resident_memory_bytes", "") > 1 << 20);
         assert_true(value(e, "grader_internal_errors_total", "") == 2);
         assert_true(value(e, "grader_leases_lost_total", "") == 1);
         assert_true(value(e, "grader_results_posted_total", "") == 11);
@@ -732,19 +758,21 @@ static void test_readyz_follows_the_ready_flag(void **state)
 
         http(AF_INET, port, "GET", "/readyz", "", &r);
         assert_int_equal(r.status, 503);
-        assert_string_equal(r.body, "not ready");
+        assert_string_equal(r.body, "not ready: starting\n");
         assert_string_equal(header(&r, "Content-Type", v, sizeof(v)), "text/plain");
         response_release(&r);
 
-        m.ready = 1;
+        grd_metrics_set_ready(&m, true, NULL);
         http(AF_INET, port, "GET", "/readyz", "", &r);
         assert_int_equal(r.status, 200);
         assert_string_equal(r.body, "ok");
         response_release(&r);
 
-        m.ready = 0;
+        /* the reason is the body: what an operator reads first */
+        grd_metrics_set_ready(&m, false, "3 claims failed in a row: http 401");
         http(AF_INET, port, "GET", "/readyz", "", &r);
         assert_int_equal(r.status, 503);
+        assert_string_equal(r.body, "not ready: 3 claims failed in a row: http 401\n");
         response_release(&r);
         grd_metrics_stop(s);
 }
