@@ -74,6 +74,9 @@ int cmn_mkdir_p(const char *path, mode_t mode);
  */
 int cmn_rmtree(const char *path);
 
+/* cmn_rmtree_at - cmn_rmtree() of the entry name in the directory dirfd. Return: as above. */
+int cmn_rmtree_at(int dirfd, const char *name);
+
 /*
  * cmn_join - snprintf-style path join "a/b" into buf of size n.
  * Return: 0, or -ENAMETOOLONG when it does not fit.

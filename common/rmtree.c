@@ -242,18 +242,23 @@ static int rm_contents(int fd)
         return w.err;
 }
 
-int cmn_rmtree(const char *path)
+int cmn_rmtree_at(int dirfd, const char *name)
 {
-        int fd = open_dir(AT_FDCWD, path);
+        int fd = open_dir(dirfd, name);
         if (fd < 0) {
                 if (fd == -ENOENT)
                         return 0;
                 if (fd == -ENOTDIR || fd == -ELOOP)
-                        return unlink(path) < 0 ? -errno : 0;
+                        return unlinkat(dirfd, name, 0) < 0 ? -errno : 0;
                 return fd;
         }
         int r = rm_contents(fd);
-        if (rmdir(path) < 0 && errno != ENOENT)
+        if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
                 keep_error(&r, -errno);
         return r;
+}
+
+int cmn_rmtree(const char *path)
+{
+        return cmn_rmtree_at(AT_FDCWD, path);
 }

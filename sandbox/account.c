@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What a whole run uses, sampled while it runs: CPU time and resident memory of every process
+ * in it, not only of the program the sandbox started.
+ *
+ * With namespaces the run's members are exactly the processes of its pid namespace, listed by
+ * its own /proc (the keeper hands the parent a descriptor of it). Without, they are the
+ * keeper's descendants (the keeper is their subreaper, so orphans stay in its tree), found
+ * through /proc/PID/task/TID/children. Per process, /proc/PID/stat gives user and system time
+ * (every thread's, live or gone), the time of the children it reaped, and its resident size;
+ * the keeper's own line gives the time of the orphans it reaped.
+ *
+ * Reading the processes one after another is not atomic: a child reaped between two reads is
+ * missed once (its time moves into a parent already read), never counted twice, since parents
+ * are read before their children (lower pids first, the keeper first). The parent keeps the
+ * largest sample; when the run ends normally the keeper's final rusage, taken once every
+ * process of the run is reaped, replaces the CPU figure with the exact one.
+ *
+ * Memory is the sum of the processes' resident sets: threads share one line, so they count
+ * once; pages two processes share (after fork, before either writes) count for each.
+ */
+#include "sandbox_internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define STAT_FIELDS 22 /* fields 3 to 24 of /proc/PID/stat: up to rss */
+
+struct usage {
+        double cpu;   /* seconds */
+        uint64_t rss; /* bytes */
+};
+
+/*
+ * Parse one /proc/PID/stat. own: count the process's own time and memory (false for the
+ * keeper, whose reaped children are all that is the run's). Return: false when unreadable.
+ */
+static bool read_stat(int dirfd, const char *path, bool own, const struct sbx_account *a,
+                      struct usage *u)
+{
+        int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return false;
+        char buf[1024];
+        ssize_t n = read(fd, buf, sizeof(buf) - 1);
+        close(fd);
+        if (n <= 0)
+                return false;
+        buf[n] = '\0';
+        /* the command name may hold spaces and parentheses: fields start after the last ')' */
+        char *p = strrchr(buf, ')');
+        if (!p)
+                return false;
+        unsigned long long f[STAT_FIELDS] = {0};
+        int k = 0;
+        for (p++; *p && k < STAT_FIELDS; k++) {
+                while (*p == ' ')
+                        p++;
+                f[k] = strtoull(p, &p, 10);
+                while (*p && *p != ' ')
+                        p++;
+        }
+        if (k < STAT_FIELDS)
+                return false;
+        /* field n is f[n - 3]: utime 14, stime 15, cutime 16, cstime 17, rss 24 */
+        unsigned long long ticks = f[13] + f[14];
+        if (own)
+                ticks += f[11] + f[12];
+        u->cpu += (double)ticks / (double)a->ticks_per_sec;
+        if (own)
+                u->rss += (uint64_t)f[21] * (uint64_t)a->page;
+        return true;
+}
+
+/* The run's pid namespace: every numeric entry of its /proc, pid 1 being the keeper. */
+static void sample_namespace(struct sbx_account *a, struct usage *u)
+{
+        int fd = openat(a->proc_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+        if (!d) {
+                if (fd >= 0)
+                        close(fd);
+                return;
+        }
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                if (de->d_name[0] < '1' || de->d_name[0] > '9')
+                        continue;
+                char path[32];
+                if ((size_t)snprintf(path, sizeof(path), "%s/stat", de->d_name) >= sizeof(path))
+                        continue;
+                read_stat(a->proc_fd, path, strcmp(de->d_name, "1") != 0, a, u);
+        }
+        closedir(d);
+}
+
+static void push(struct sbx_account *a, size_t *n, pid_t pid)
+{
+        if (*n == a->queue_cap) {
+                size_t cap = a->queue_cap ? 2 * a->queue_cap : 64;
+                pid_t *q = realloc(a->queue, cap * sizeof(*q));
+                if (!q)
+                        return;
+                a->queue = q;
+                a->queue_cap = cap;
+        }
+        a->queue[(*n)++] = pid;
+}
+
+/* Append the children of every thread of pid to the queue. */
+static void children_of(struct sbx_account *a, size_t *n, pid_t pid)
+{
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+        DIR *d = opendir(path);
+        if (!d)
+                return;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                if (de->d_name[0] < '1' || de->d_name[0] > '9')
+                        continue;
+                char cpath[320], buf[4096];
+                snprintf(cpath, sizeof(cpath), "/proc/%d/task/%s/children", (int)pid, de->d_name);
+                int fd = open(cpath, O_RDONLY | O_CLOEXEC);
+                if (fd < 0)
+                        continue;
+                ssize_t k = read(fd, buf, sizeof(buf) - 1);
+                close(fd);
+                if (k <= 0)
+                        continue;
+                buf[k] = '\0';
+                for (char *p = buf; *p;) {
+                        char *end;
+                        long v = strtol(p, &end, 10);
+                        if (end == p)
+                                break;
+                        if (v > 0)
+                                push(a, n, (pid_t)v);
+                        p = end;
+                }
+        }
+        closedir(d);
+}
+
+/* No pid namespace: the keeper and its descendants, breadth first (parents before children). */
+static void sample_tree(struct sbx_account *a, struct usage *u)
+{
+        size_t n = 0;
+        push(a, &n, a->keeper);
+        for (size_t i = 0; i < n; i++) {
+                pid_t pid = a->queue[i];
+                char path[64];
+                snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+                if (read_stat(AT_FDCWD, path, pid != a->keeper, a, u))
+                        children_of(a, &n, pid);
+        }
+}
+
+void sbx_account_init(struct sbx_account *a, pid_t keeper)
+{
+        memset(a, 0, sizeof(*a));
+        a->proc_fd = -1;
+        a->keeper = keeper;
+        a->ticks_per_sec = sysconf(_SC_CLK_TCK);
+        a->page = sysconf(_SC_PAGESIZE);
+}
+
+void sbx_account_sample(struct sbx_account *a)
+{
+        struct usage u = {0};
+        if (a->proc_fd >= 0)
+                sample_namespace(a, &u);
+        else if (a->keeper > 0)
+                sample_tree(a, &u);
+        if (u.cpu > a->cpu)
+                a->cpu = u.cpu;
+        if (u.rss > a->rss_max)
+                a->rss_max = u.rss;
+}
+
+void sbx_account_release(struct sbx_account *a)
+{
+        free(a->queue);
+        a->queue = NULL;
+        if (a->proc_fd >= 0)
+                close(a->proc_fd);
+        a->proc_fd = -1;
+}
