@@ -171,6 +171,7 @@ static int copy_out(struct run *rn)
         }
         struct sbx_copy c = {.replace = true,
                              .overlay = !w->area_copied,
+                             .mirror = w->area_copied,
                              .opaque_xattr = rn->pl->use_userns ? "user.overlay.opaque"
                                                                 : "trusted.overlay.opaque"};
         int r = sbx_copy_tree(&c, data, dst, 0);

@@ -181,12 +181,10 @@ int sbx_recv_fds(int sock, char *kind, int *fds, int max);
  * never through a symlink, set-id bits cleared, the owner given rw(x), SBX_COPY_MAX_DEPTH deep.
  */
 struct sbx_copy {
-        bool chown; /* give every new entry to uid:gid */
-        uid_t uid;
-        gid_t gid;
         bool replace;             /* the parent: entries in the way are removed (cmn_rmtree) */
         bool overlay;             /* the source is an overlay upper layer: whiteouts and opaque
                                      directories say what the program removed */
+        bool mirror;              /* the source is a whole copy: what it lacks was removed */
         const char *opaque_xattr; /* the xattr marking an opaque directory */
         uint64_t bytes;           /* copied so far */
         unsigned long files;

@@ -165,7 +165,9 @@ static void copy_in(const struct sbx_plan *pl, int data)
         int host = open(pl->host_workdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (host < 0)
                 sbx_child_fail(pl, SBX_STAGE_COPY_IN);
-        struct sbx_copy c = {.chown = pl->setuid, .uid = pl->uid, .gid = pl->gid};
+        /* owned by the keeper, as overlayfs shows the lower layer: the program may add to the
+         * work dir (its top belongs to the program) but not write into the caller's files */
+        struct sbx_copy c = {0};
         int r = sbx_copy_tree(&c, host, data, 0);
         close(host);
         if (r < 0) {

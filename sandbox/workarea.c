@@ -148,8 +148,6 @@ static int copy_file(struct sbx_copy *c, int src, int dst, const char *name, con
         r = copy_bytes(in, out, (uint64_t)st->st_size, c);
         if (r == 0 && fchmod(out, mode) < 0)
                 r = -errno;
-        if (r == 0 && c->chown && fchown(out, c->uid, c->gid) < 0)
-                r = -errno;
         close(in);
         if (close(out) < 0 && r == 0)
                 r = -errno;
@@ -183,8 +181,6 @@ static int copy_dir(struct sbx_copy *c, int src, int dst, const char *name, cons
                 r = sbx_copy_tree(c, in, out, depth + 1);
         if (r == 0 && fchmod(out, (st->st_mode & 0777) | 0700) < 0)
                 r = -errno;
-        if (r == 0 && c->chown && fchown(out, c->uid, c->gid) < 0)
-                r = -errno;
         if (out >= 0)
                 close(out);
         close(in);
@@ -212,10 +208,39 @@ static int copy_entry(void *ctx, int src, const char *name, unsigned depth)
         return clear_dst(l->c, l->dst, name, false);
 }
 
+/* Mirror: a regular file or directory of the caller's that the copy no longer has was
+ * removed by the program. (Other kinds were never copied in; a directory at the depth cap was
+ * not either.) Here the listing is of the destination, the lookup in the source. */
+static int prune_entry(void *ctx, int dst, const char *name, unsigned depth)
+{
+        const struct copy_level *l = ctx; /* l->dst is the source here */
+        struct stat st, in_src;
+        if (fstatat(l->dst, name, &in_src, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT ||
+            fstatat(dst, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return 0;
+        if (S_ISREG(st.st_mode))
+                return unlinkat(dst, name, 0) < 0 && errno != ENOENT ? -errno : 0;
+        if (S_ISDIR(st.st_mode) && depth + 1 < SBX_COPY_MAX_DEPTH)
+                return cmn_rmtree_at(dst, name);
+        return 0;
+}
+
 int sbx_copy_tree(struct sbx_copy *c, int src, int dst, unsigned depth)
 {
+        if (depth >= SBX_COPY_MAX_DEPTH)
+                return 0;
         struct copy_level l = {.c = c, .dst = dst};
-        return depth < SBX_COPY_MAX_DEPTH ? each_entry(src, depth, copy_entry, &l) : 0;
+        int r = each_entry(src, depth, copy_entry, &l);
+        if (r == 0 && c->mirror) {
+                /* a fresh descriptor: the listing must start at the beginning */
+                int d = openat(dst, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (d < 0)
+                        return -errno;
+                struct copy_level back = {.c = c, .dst = src};
+                r = each_entry(d, depth, prune_entry, &back);
+                close(d);
+        }
+        return r;
 }
 
 struct size_scan {
