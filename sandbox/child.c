@@ -105,7 +105,7 @@ static void close_all_but(int *keep, size_t n)
  *    seccomp so the filter need not allow the set*id family at all;
  *  - the filter last: after it only sendmsg, close and execve run, all on the allow-list.
  */
-_Noreturn static void program_main(const struct sbx_plan *pl)
+_Noreturn static void program_main(const struct sbx_plan *pl, const struct sbx_handover *h)
 {
         /* the grader may block or ignore signals (SIGPIPE, SIGTERM in workers): undo it */
         sigset_t none;
@@ -120,7 +120,9 @@ _Noreturn static void program_main(const struct sbx_plan *pl)
                 sbx_child_fail(pl, SBX_STAGE_STDIO);
         if (chdir(pl->workdir) < 0)
                 sbx_child_fail(pl, SBX_STAGE_CHDIR);
-        int keep[] = {pl->report_w, pl->ctl_sock};
+        int keep[2 + SBX_FDS_MAX] = {pl->report_w, pl->ctl_sock};
+        for (int i = 0; i < SBX_FDS_MAX; i++)
+                keep[2 + i] = i < h->n ? h->fds[i] : -1;
         close_all_but(keep, sizeof(keep) / sizeof(keep[0]));
 
         struct rlimit zero = {0, 0};
@@ -159,12 +161,16 @@ _Noreturn static void program_main(const struct sbx_plan *pl)
         long listener = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &pl->policy->prog);
         if (listener < 0)
                 sbx_child_fail(pl, SBX_STAGE_SECCOMP);
-        if (notify) {
-                int fd = (int)listener;
-                if (sbx_send_fds(pl->ctl_sock, SBX_CTL_LISTENER, &fd, 1) < 0)
-                        sbx_child_fail(pl, SBX_STAGE_NOTIFY);
-                close(fd);
-        }
+        /* the listener and the keeper's descriptors, in one message: the parent wakes once */
+        int fds[SBX_FDS_MAX], n = 0;
+        if (notify)
+                fds[n++] = (int)listener;
+        for (int i = 0; i < h->n && n < SBX_FDS_MAX; i++)
+                fds[n++] = h->fds[i];
+        if (n > 0 && sbx_send_fds(pl->ctl_sock, h->kind, fds, n) < 0)
+                sbx_child_fail(pl, SBX_STAGE_NOTIFY);
+        for (int i = 0; i < n; i++)
+                close(fds[i]);
         close(pl->ctl_sock);
         /* ETXTBSY: another thread of the grader may be forking while it holds a just-copied
          * program open for writing (the copy is O_CLOEXEC, but a fork keeps it until its own
@@ -263,25 +269,48 @@ static void forget_grader(void)
 }
 
 /*
- * Hand the parent what it needs to watch the run and to copy its results out: the work area
- * (when there is one), /tmp, /dev/shm and the run's /proc.
+ * What the parent needs to watch the run and to copy its results out: the work area (when
+ * there is one) and the run's /proc. The program child sends them on.
  */
-static void hand_over(const struct sbx_plan *pl, int area, bool copied)
+static void hand_over(const struct sbx_plan *pl, int area, bool copied, struct sbx_handover *h)
 {
-        int fds[SBX_FDS_MAX], n = 0;
+        h->n = 0;
+        h->kind = area < 0 ? SBX_CTL_VIEW : copied ? SBX_CTL_AREA_COPY : SBX_CTL_AREA;
         if (area >= 0)
-                fds[n++] = area;
-        static const char *const dirs[] = {"/tmp", "/dev/shm", "/proc"};
-        for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-                fds[n] = open(dirs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                if (fds[n++] < 0)
-                        sbx_child_fail(pl, SBX_STAGE_AREA);
-        }
-        char kind = area < 0 ? SBX_CTL_VIEW : copied ? SBX_CTL_AREA_COPY : SBX_CTL_AREA;
-        if (sbx_send_fds(pl->ctl_sock, kind, fds, n) < 0)
+                h->fds[h->n++] = area;
+        h->fds[h->n] = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (h->fds[h->n++] < 0)
                 sbx_child_fail(pl, SBX_STAGE_AREA);
-        for (int i = 0; i < n; i++)
-                close(fds[i]);
+}
+
+/* Is there a file at the output cap in dir (a SIGXFSZ the kernel sent, not the program)? */
+static bool capped_in(const char *dir, uint64_t cap)
+{
+        int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        bool found = fd >= 0 && sbx_tree_has_file_of(fd, cap, 0);
+        if (fd >= 0)
+                close(fd);
+        return found;
+}
+
+/* What only the keeper sees once the program is gone: its private /tmp and /dev/shm. */
+static void look_around(const struct sbx_plan *pl, struct sbx_record *rec)
+{
+        static const char *const dirs[] = {
+                [SBX_FS_AREA] = NULL, [SBX_FS_TMP] = "/tmp", [SBX_FS_SHM] = "/dev/shm"};
+        for (int i = SBX_FS_TMP; pl->use_ns && i <= SBX_FS_SHM && !rec->full; i++) {
+                int fd = open(dirs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (sbx_fs_full(fd))
+                        rec->full = 1 + i;
+                if (fd >= 0)
+                        close(fd);
+        }
+        if (!WIFSIGNALED(rec->wstatus) || WTERMSIG(rec->wstatus) != SIGXFSZ ||
+            pl->rl_fsize.rlim_cur == RLIM_INFINITY)
+                return;
+        uint64_t cap = (uint64_t)pl->rl_fsize.rlim_cur;
+        rec->file_at_cap = capped_in(pl->workdir, cap) ||
+                           (pl->use_ns && (capped_in("/tmp", cap) || capped_in("/dev/shm", cap)));
 }
 
 /*
@@ -300,6 +329,7 @@ static void end_run(const struct sbx_plan *pl, struct sbx_record *rec)
                 reap_leftovers();
         }
         getrusage(RUSAGE_CHILDREN, &rec->all);
+        look_around(pl, rec);
 }
 
 _Noreturn void sbx_child_main(const struct sbx_plan *pl)
@@ -324,15 +354,14 @@ _Noreturn void sbx_child_main(const struct sbx_plan *pl)
          * non-dumpable, its /proc files belong to root and the program cannot read them.
          * (Only now: a non-dumpable process cannot open its own uid_map.) */
         prctl(PR_SET_DUMPABLE, 0);
+        struct sbx_handover h = {.kind = SBX_CTL_HOST};
         if (pl->use_ns) {
                 int area = -1;
                 bool copied = false;
                 sbx_setup_view(pl, &area, &copied);
                 if (sethostname("sandbox", 7) < 0)
                         sbx_child_fail(pl, SBX_STAGE_HOSTNAME);
-                hand_over(pl, area, copied);
-                if (area >= 0)
-                        close(area);
+                hand_over(pl, area, copied, &h);
         } else {
                 prctl(PR_SET_CHILD_SUBREAPER, 1);
         }
@@ -342,9 +371,11 @@ _Noreturn void sbx_child_main(const struct sbx_plan *pl)
         if (prog < 0)
                 sbx_child_fail(pl, SBX_STAGE_FORK);
         if (prog == 0)
-                program_main(pl);
+                program_main(pl, &h);
 
         /* The keeper: reap everything; report when the program itself ends. */
+        for (int i = 0; i < h.n; i++)
+                close(h.fds[i]);
         close(pl->ctl_sock);
         close(pl->stdout_w);
         close(pl->stderr_w);

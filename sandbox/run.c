@@ -35,6 +35,9 @@
 
 #include "common.h"
 
+/* The size tmpfs reports for an empty directory: 2 entries ("." and "..") of 20 bytes. */
+#define EMPTY_TMPFS_DIR 40
+
 /* One run from the parent's side. */
 struct run {
         struct sbx_plan *pl;
@@ -159,8 +162,14 @@ static int start(struct run *rn, struct sbx_result *res)
 static int copy_out(struct run *rn)
 {
         const struct sbx_watch *w = &rn->w;
-        int data = openat(w->fs[SBX_FS_AREA], SBX_AREA_DATA,
-                          O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        struct stat st;
+        /* an overlay upper layer the program never wrote to is empty (a tmpfs directory's
+         * size counts its entries): nothing to copy, which is most runs */
+        if (!w->area_copied && fstatat(w->area_fd, SBX_AREA_DATA, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+            st.st_size <= EMPTY_TMPFS_DIR)
+                return 0;
+        int data =
+                openat(w->area_fd, SBX_AREA_DATA, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (data < 0)
                 return -errno;
         int dst = open(rn->workdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -180,34 +189,6 @@ static int copy_out(struct run *rn)
         return r;
 }
 
-/* Did a file of the run reach the output limit (RLIMIT_FSIZE)? Only for a SIGXFSZ death. */
-static bool file_at_cap(struct run *rn)
-{
-        const struct sbx_watch *w = &rn->w;
-        uint64_t cap = w->lim.output;
-        if (!cap)
-                return false;
-        if (rn->pl->work == SBX_WORK_HOST) {
-                int fd = open(rn->workdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                bool found = fd >= 0 && sbx_tree_has_file_of(fd, cap, 0);
-                if (fd >= 0)
-                        close(fd);
-                return found;
-        }
-        for (int i = 0; i < SBX_FS_COUNT; i++) {
-                if (w->fs[i] < 0)
-                        continue;
-                int fd = openat(w->fs[i], i == SBX_FS_AREA ? SBX_AREA_DATA : ".",
-                                O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                bool found = fd >= 0 && sbx_tree_has_file_of(fd, cap, 0);
-                if (fd >= 0)
-                        close(fd);
-                if (found)
-                        return true;
-        }
-        return false;
-}
-
 /* Step 4. */
 static void finish(struct run *rn, struct sbx_result *res)
 {
@@ -216,15 +197,16 @@ static void finish(struct run *rn, struct sbx_result *res)
         while (waitpid(w->keeper, &st, __WALL) < 0 && errno == EINTR)
                 ;
         res->wall_time = cmn_monotonic() - w->start;
-        for (int i = 0; i < SBX_FS_COUNT && !w->full && w->have_exit; i++) {
-                if (sbx_fs_full(w->fs[i]))
-                        w->full = i + 1;
+        /* a file system that filled up between two ticks: it decides only an ending that
+         * would otherwise be OK or RE */
+        if (w->have_exit && w->cause == SBX_KILL_NONE && !w->have_setup) {
+                if (sbx_fs_full(w->area_fd))
+                        w->full = 1 + SBX_FS_AREA;
+                else
+                        w->full = w->exit_rec.full;
         }
-        bool capped = w->have_exit && WIFSIGNALED(w->exit_rec.wstatus) &&
-                      WTERMSIG(w->exit_rec.wstatus) == SIGXFSZ && file_at_cap(rn);
-        sbx_classify(w, capped, res);
-        if (rn->callers_dir && w->fs[SBX_FS_AREA] >= 0 && !w->have_setup &&
-            w->cause != SBX_KILL_CANCEL) {
+        sbx_classify(w, res);
+        if (rn->callers_dir && w->area_fd >= 0 && !w->have_setup && w->cause != SBX_KILL_CANCEL) {
                 int r = copy_out(rn);
                 if (r < 0) {
                         res->status = SBX_STATUS_IE;
@@ -251,8 +233,8 @@ static void release(struct run *rn)
                 cmn_rmtree(rn->tmpdir);
 }
 
-/* SIGPIPE is blocked in the calling thread while it feeds the program's stdin (and writes to
- * the caller's sinks), and one it caused is taken back, so the caller's handling is kept. */
+/* SIGPIPE is blocked in the calling thread while it feeds the program's stdin (the program may
+ * close it at any time), and one it caused is taken back, so the caller's handling is kept. */
 static bool block_sigpipe(sigset_t *old)
 {
         sigset_t set, pending;
@@ -294,17 +276,18 @@ static int run(const struct sbx_policy *p, const struct sbx_config *cfg, struct 
         w->out_r = w->err_r = w->rep_r = w->ctl_r = w->notify_fd = -1;
         w->feed.src = cfg->stdin_fd;
         w->feed.pipe_w = -1;
-        for (int i = 0; i < SBX_FS_COUNT; i++)
-                w->fs[i] = -1;
+        w->area_fd = -1;
         w->acct.proc_fd = -1;
 
         int r = prepare(p, cfg, &rn, res);
         w->plan = rn.pl;
         if (r == 0 && start(&rn, res) == 0) {
                 sigset_t old;
-                bool pending = block_sigpipe(&old);
+                bool feeding = w->feed.pipe_w >= 0;
+                bool pending = feeding && block_sigpipe(&old);
                 sbx_watch_run(w, cancel, res);
-                restore_sigpipe(&old, pending);
+                if (feeding)
+                        restore_sigpipe(&old, pending);
                 finish(&rn, res);
         }
         release(&rn);

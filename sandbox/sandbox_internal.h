@@ -14,6 +14,7 @@
 #define SBX_MAX_ARGS  256
 #define SBX_MAX_ENV   64
 #define SBX_MAX_BINDS 16
+#define SBX_FDS_MAX   5 /* descriptors in one message on the control socket */
 
 /* Directory levels copied in and out of a work area: deeper than any package layout a compiler
  * writes, and two descriptors per level stay well inside a grader's descriptor budget. */
@@ -74,7 +75,7 @@ struct sbx_plan {
         char exec_path[PATH_MAX]; /* exe, or "./" + exe relative to the work dir (plan.c) */
         char *argv[SBX_MAX_ARGS + 1];
         char *envp[SBX_MAX_ENV + 8];
-        char env_store[8][PATH_MAX + 16];
+        char env_store[2][PATH_MAX + 16]; /* HOME= and PWD= */
         char *strings; /* copies of the caller's argv and env strings (malloc'd): the keeper
                           blanks the grader's own argv and environment in its memory */
         const struct sbx_bind *binds; /* the policy's */
@@ -127,14 +128,27 @@ struct sbx_record {
         int wstatus;       /* SBX_REC_EXIT: the program's wait status */
         struct rusage ru;  /* its own rusage (and that of the children it waited for) */
         struct rusage all; /* every process of the run, all of them reaped */
+        int full;          /* 1 + the enum sbx_fs of a private /tmp or /dev/shm left full */
+        bool file_at_cap;  /* it died of SIGXFSZ and a file of the run is at the output cap */
 };
 
-/* Messages on ctl_sock: one byte of kind, descriptors attached. */
+/*
+ * The one message on ctl_sock, sent by the program child right before execve(): a byte of kind,
+ * then its seccomp listener (when the policy notifies) and the keeper's descriptors the kind
+ * says. One message, so the parent wakes once for all of them.
+ */
 enum sbx_ctl_kind {
-        SBX_CTL_LISTENER = 'L',  /* the program child: its seccomp listener */
-        SBX_CTL_AREA = 'A',      /* the keeper, overlay work area: [area, /tmp, /dev/shm, /proc] */
+        SBX_CTL_AREA = 'A',      /* overlay work area: [area, /proc] */
         SBX_CTL_AREA_COPY = 'C', /* the same for a copied work area */
-        SBX_CTL_VIEW = 'V',      /* no work area (read-only work dir): [/tmp, /dev/shm, /proc] */
+        SBX_CTL_VIEW = 'V',      /* no work area (read-only work dir): [/proc] */
+        SBX_CTL_HOST = 'H',      /* no namespaces: nothing of the keeper's */
+};
+
+/* What the keeper opened for the parent, handed on by the program child. */
+struct sbx_handover {
+        char kind;
+        int fds[SBX_FDS_MAX];
+        int n;
 };
 
 /* child.c: the body of the cloned child (pid 1 of the new pid namespace). Never returns. */
@@ -170,7 +184,6 @@ void sbx_plan_release(struct sbx_plan *pl);
 bool sbx_workdir_allowed(const char *w);
 
 /* fdpass.c: send/receive one byte of kind with up to SBX_FDS_MAX descriptors. */
-#define SBX_FDS_MAX 4
 int sbx_send_fds(int sock, char kind, const int *fds, int n);
 /* Return: the number of descriptors received (each O_CLOEXEC) and *kind, or -1. */
 int sbx_recv_fds(int sock, char *kind, int *fds, int max);
@@ -233,8 +246,8 @@ struct sbx_feed {
         bool eof;
 };
 
-/* The run's file systems the parent watches, in the order of the keeper's hand-over. */
-enum sbx_fs { SBX_FS_AREA, SBX_FS_TMP, SBX_FS_SHM, SBX_FS_COUNT };
+/* The run's own file systems: the parent watches the work area, the keeper reports the rest. */
+enum sbx_fs { SBX_FS_AREA, SBX_FS_TMP, SBX_FS_SHM };
 
 /* One run as the parent watches it. */
 struct sbx_watch {
@@ -249,9 +262,9 @@ struct sbx_watch {
         int stdout_fd, stderr_fd; /* the caller's sinks */
         bool out_open, err_open, rep_open;
         struct sbx_feed feed;
-        int fs[SBX_FS_COUNT]; /* from the keeper, -1 until then (and without namespaces) */
-        bool area_copied;     /* the work area holds a copy, not an overlay upper layer */
-        int full;             /* 1 + the enum sbx_fs that filled up, or 0 */
+        int area_fd;      /* the work area, from the keeper; -1 until then, or without one */
+        bool area_copied; /* the work area holds a copy, not an overlay upper layer */
+        int full;         /* 1 + the enum sbx_fs that filled up, or 0 */
         struct sbx_account acct;
         double last_sample;
         struct sbx_record exit_rec, setup_rec;
@@ -268,9 +281,8 @@ void sbx_watch_kill(struct sbx_watch *w, enum sbx_kill cause);
 /* watch.c: close what the watch holds. */
 void sbx_watch_release(struct sbx_watch *w);
 
-/* status.c: decide the status (docs/sandbox.md). file_at_cap: a file of the run reached the
- * output limit (looked for only when the program died of SIGXFSZ). */
-void sbx_classify(const struct sbx_watch *w, bool file_at_cap, struct sbx_result *r);
+/* status.c: decide the status (docs/sandbox.md). */
+void sbx_classify(const struct sbx_watch *w, struct sbx_result *r);
 /* status.c: r->message = the formatted line */
 void sbx_set_msg(struct sbx_result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

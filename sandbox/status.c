@@ -102,7 +102,7 @@ static bool killed(const struct sbx_watch *w, struct sbx_result *r)
 }
 
 /* The program ended by itself: what it used decides, then how it ended. */
-static void ended(const struct sbx_watch *w, bool file_at_cap, struct sbx_result *r)
+static void ended(const struct sbx_watch *w, struct sbx_result *r)
 {
         const struct sbx_limits *lim = &w->lim;
         if (r->cpu_time > lim->cpu_time) {
@@ -112,7 +112,7 @@ static void ended(const struct sbx_watch *w, bool file_at_cap, struct sbx_result
                 r->status = SBX_STATUS_MLE;
                 sbx_set_msg(r, "memory limit of %llu bytes exceeded",
                             (unsigned long long)lim->memory);
-        } else if (r->signal == SIGXFSZ && file_at_cap) {
+        } else if (r->signal == SIGXFSZ && w->exit_rec.file_at_cap) {
                 r->status = SBX_STATUS_OLE;
                 sbx_set_msg(r, "file size limit of %llu bytes exceeded",
                             (unsigned long long)lim->output);
@@ -140,7 +140,7 @@ static void ended(const struct sbx_watch *w, bool file_at_cap, struct sbx_result
         }
 }
 
-void sbx_classify(const struct sbx_watch *w, bool file_at_cap, struct sbx_result *r)
+void sbx_classify(const struct sbx_watch *w, struct sbx_result *r)
 {
         r->cpu_time = w->acct.cpu;
         r->memory = w->acct.rss_max;
@@ -169,5 +169,5 @@ void sbx_classify(const struct sbx_watch *w, bool file_at_cap, struct sbx_result
                 sbx_set_msg(r, "the program killed the sandbox's keeper process");
                 return;
         }
-        ended(w, file_at_cap, r);
+        ended(w, r);
 }

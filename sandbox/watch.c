@@ -11,10 +11,11 @@
  *    never reads leaves the pipe full and the loop goes on; one that exits closes it;
  *  - the keeper's report pipe: a setup failure, or the program's end and the whole run's
  *    rusage;
- *  - the control socket: the keeper's work area, /tmp, /dev/shm and /proc, and the program
- *    child's seccomp listener, whose notifications are forbidden calls (SV);
+ *  - the control socket: one message from the program child right before execve(), with its
+ *    seccomp listener (whose notifications are forbidden calls: SV) and the keeper's work
+ *    area and /proc;
  *  - every WATCH_TICK_MS, the CPU time and memory of every process of the run (account.c) and
- *    whether one of its file systems filled up.
+ *    whether the work area filled up.
  * The first cause to end the run (wall time, CPU, memory, output, disk, a forbidden call,
  * cancellation) is kept, and the keeper is killed with SIGKILL: as pid 1 of the run's pid
  * namespace its death takes every other process of the run with it.
@@ -141,6 +142,7 @@ static void on_notification(struct sbx_watch *w)
         free(req);
 }
 
+/* The program child's one message: its listener, then the keeper's descriptors. */
 static void on_control(struct sbx_watch *w)
 {
         char kind = 0;
@@ -151,22 +153,22 @@ static void on_control(struct sbx_watch *w)
                 w->ctl_r = -1;
                 return;
         }
-        int want = kind == SBX_CTL_LISTENER ? 1 : kind == SBX_CTL_VIEW ? 3 : 4;
-        if (n != want || (kind == SBX_CTL_LISTENER && w->notify_fd >= 0) ||
-            (kind != SBX_CTL_LISTENER && w->acct.proc_fd >= 0)) {
+        int listener = w->policy->notify ? 1 : 0;
+        int theirs = kind == SBX_CTL_AREA || kind == SBX_CTL_AREA_COPY ? 2
+                     : kind == SBX_CTL_VIEW                            ? 1
+                                                                       : 0;
+        if (n != listener + theirs || w->notify_fd >= 0 || w->acct.proc_fd >= 0) {
                 for (int i = 0; i < n; i++)
                         close(fds[i]);
                 return;
         }
-        if (kind == SBX_CTL_LISTENER) {
-                w->notify_fd = fds[0];
-                return;
-        }
         int k = 0;
-        if (kind != SBX_CTL_VIEW)
-                w->fs[SBX_FS_AREA] = fds[k++];
-        w->fs[SBX_FS_TMP] = fds[k++];
-        w->fs[SBX_FS_SHM] = fds[k++];
+        if (listener)
+                w->notify_fd = fds[k++];
+        if (!theirs)
+                return;
+        if (theirs == 2)
+                w->area_fd = fds[k++];
         w->acct.proc_fd = fds[k];
         w->area_copied = kind == SBX_CTL_AREA_COPY;
 }
@@ -211,12 +213,9 @@ static void check_limits(struct sbx_watch *w, double now)
                 sbx_watch_kill(w, SBX_KILL_MEMORY);
                 return;
         }
-        for (int i = 0; i < SBX_FS_COUNT; i++) {
-                if (sbx_fs_full(w->fs[i])) {
-                        w->full = i + 1;
-                        sbx_watch_kill(w, SBX_KILL_DISK);
-                        return;
-                }
+        if (sbx_fs_full(w->area_fd)) {
+                w->full = 1 + SBX_FS_AREA;
+                sbx_watch_kill(w, SBX_KILL_DISK);
         }
 }
 
@@ -331,8 +330,7 @@ void sbx_watch_run(struct sbx_watch *w, struct sbx_cancel *cancel, struct sbx_re
 
 void sbx_watch_release(struct sbx_watch *w)
 {
-        int *fds[] = {&w->out_r,     &w->err_r,           &w->rep_r,          &w->ctl_r,
-                      &w->notify_fd, &w->fs[SBX_FS_AREA], &w->fs[SBX_FS_TMP], &w->fs[SBX_FS_SHM]};
+        int *fds[] = {&w->out_r, &w->err_r, &w->rep_r, &w->ctl_r, &w->notify_fd, &w->area_fd};
         for (size_t i = 0; i < CMN_ARRAY_SIZE(fds); i++) {
                 if (*fds[i] >= 0)
                         close(*fds[i]);

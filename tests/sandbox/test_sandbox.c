@@ -346,6 +346,31 @@ static void test_disk_limit_counts_what_the_program_writes(void **state)
         }
 }
 
+/* A full private /tmp, and a file in it at the output cap, are the sandbox's own findings: OLE,
+ * seen by the keeper after the program ended. */
+static void test_private_tmp_limits_are_ole(void **state)
+{
+        (void)state;
+        struct sbx_layers l;
+        sbx_policy_layers(policy, &l);
+        if (!l.mount_ns)
+                skip();
+        const char *fill[] = {"/bin/sh", "-c", "head -c 2M /dev/zero > /tmp/fill", NULL};
+        struct sbx_config c = config(fill);
+        c.limits.processes = 4;
+        c.limits.tmp_size = 1 << 20;
+        struct sbx_result r;
+        assert_int_equal(sbx_run(policy, &c, &r), 0);
+        assert_int_equal(r.status, SBX_STATUS_OLE);
+        assert_non_null(strstr(r.message, "/tmp"));
+        const char *cap[] = {"/bin/sh", "-c", "exec head -c 600K /dev/zero > /tmp/big", NULL};
+        c = config(cap);
+        c.limits.output = 512 << 10;
+        assert_int_equal(sbx_run(policy, &c, &r), 0);
+        assert_int_equal(r.status, SBX_STATUS_OLE);
+        assert_int_equal(r.signal, 25); /* SIGXFSZ, which the kernel sent */
+}
+
 /* --- stdin through a pipe ---------------------------------------------------------------- */
 
 /* A stdin larger than any pipe: a program that reads nothing still ends normally, and one
@@ -425,6 +450,7 @@ int main(void)
                 cmocka_unit_test(test_work_area_overlay_keeps_the_callers_contract),
                 cmocka_unit_test(test_work_area_copy_keeps_the_callers_contract),
                 cmocka_unit_test(test_disk_limit_counts_what_the_program_writes),
+                cmocka_unit_test(test_private_tmp_limits_are_ole),
                 cmocka_unit_test(test_stdin_is_fed_without_deadlock),
                 cmocka_unit_test(test_layers_reported),
         };
