@@ -27,31 +27,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define STAT_FIELDS 22 /* fields 3 to 24 of /proc/PID/stat: up to rss */
+#define DENTS_BUF   4096
 
 struct usage {
         double cpu;   /* seconds */
         uint64_t rss; /* bytes */
 };
 
-/*
- * Parse one /proc/PID/stat. own: count the process's own time and memory (false for the
- * keeper, whose reaped children are all that is the run's). Return: false when unreadable.
- */
-static bool read_stat(int dirfd, const char *path, bool own, const struct sbx_account *a,
-                      struct usage *u)
+/* Parse one line of /proc/PID/stat into u. own: count the process's own time and memory
+ * (false for the keeper, whose reaped children are all that is the run's). */
+static bool parse_stat(char *buf, bool own, const struct sbx_account *a, struct usage *u)
 {
-        int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return false;
-        char buf[1024];
-        ssize_t n = read(fd, buf, sizeof(buf) - 1);
-        close(fd);
-        if (n <= 0)
-                return false;
-        buf[n] = '\0';
         /* the command name may hold spaces and parentheses: fields start after the last ')' */
         char *p = strrchr(buf, ')');
         if (!p)
@@ -77,26 +67,82 @@ static bool read_stat(int dirfd, const char *path, bool own, const struct sbx_ac
         return true;
 }
 
+/* The cache entry of pid's stat file, opened on first use (pread needs no reopening), or NULL
+ * when the cache is full; *fd is the descriptor either way (-1 when pid is gone). */
+static struct sbx_stat_fd *stat_fd(struct sbx_account *a, int dirfd, pid_t pid, const char *path,
+                                   int *fd)
+{
+        for (size_t i = 0; i < a->n_cache; i++) {
+                if (a->cache[i].pid == pid) {
+                        *fd = a->cache[i].fd;
+                        return &a->cache[i];
+                }
+        }
+        *fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+        if (*fd < 0 || a->n_cache == SBX_ACCOUNT_CACHE)
+                return NULL;
+        a->cache[a->n_cache] = (struct sbx_stat_fd){.pid = pid, .fd = *fd};
+        return &a->cache[a->n_cache++];
+}
+
+/* Read pid's stat (path relative to dirfd) into u. Return: false when it is gone. */
+static bool read_stat(struct sbx_account *a, int dirfd, pid_t pid, const char *path, bool own,
+                      struct usage *u)
+{
+        int fd;
+        struct sbx_stat_fd *e = stat_fd(a, dirfd, pid, path, &fd);
+        if (fd < 0)
+                return false;
+        char buf[1024];
+        ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+        if (!e)
+                close(fd);
+        if (n <= 0)
+                return false; /* gone (ESRCH): its entry is dropped after this sample */
+        if (e)
+                e->seen = true;
+        buf[n] = '\0';
+        return parse_stat(buf, own, a, u);
+}
+
+/* Drop the descriptors of processes this sample did not read: they are gone. */
+static void prune_cache(struct sbx_account *a)
+{
+        size_t k = 0;
+        for (size_t i = 0; i < a->n_cache; i++) {
+                if (a->cache[i].seen) {
+                        a->cache[i].seen = false;
+                        a->cache[k++] = a->cache[i];
+                } else {
+                        close(a->cache[i].fd);
+                }
+        }
+        a->n_cache = k;
+}
+
 /* The run's pid namespace: every numeric entry of its /proc, pid 1 being the keeper. */
 static void sample_namespace(struct sbx_account *a, struct usage *u)
 {
-        int fd = openat(a->proc_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-        if (!d) {
-                if (fd >= 0)
-                        close(fd);
+        char buf[DENTS_BUF] __attribute__((aligned(8)));
+        if (lseek(a->proc_fd, 0, SEEK_SET) < 0)
                 return;
+        for (;;) {
+                long n = syscall(SYS_getdents64, a->proc_fd, buf, sizeof(buf));
+                if (n <= 0)
+                        break;
+                for (long off = 0; off < n;) {
+                        const struct dirent64 *de = (const void *)(buf + off);
+                        off += de->d_reclen;
+                        if (de->d_name[0] < '1' || de->d_name[0] > '9')
+                                continue;
+                        char path[32];
+                        if ((size_t)snprintf(path, sizeof(path), "%s/stat", de->d_name) >=
+                            sizeof(path))
+                                continue;
+                        pid_t pid = (pid_t)strtol(de->d_name, NULL, 10);
+                        read_stat(a, a->proc_fd, pid, path, pid != 1, u);
+                }
         }
-        struct dirent *de;
-        while ((de = readdir(d))) {
-                if (de->d_name[0] < '1' || de->d_name[0] > '9')
-                        continue;
-                char path[32];
-                if ((size_t)snprintf(path, sizeof(path), "%s/stat", de->d_name) >= sizeof(path))
-                        continue;
-                read_stat(a->proc_fd, path, strcmp(de->d_name, "1") != 0, a, u);
-        }
-        closedir(d);
 }
 
 static void push(struct sbx_account *a, size_t *n, pid_t pid)
@@ -156,7 +202,7 @@ static void sample_tree(struct sbx_account *a, struct usage *u)
                 pid_t pid = a->queue[i];
                 char path[64];
                 snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-                if (read_stat(AT_FDCWD, path, pid != a->keeper, a, u))
+                if (read_stat(a, AT_FDCWD, pid, path, pid != a->keeper, u))
                         children_of(a, &n, pid);
         }
 }
@@ -177,6 +223,7 @@ void sbx_account_sample(struct sbx_account *a)
                 sample_namespace(a, &u);
         else if (a->keeper > 0)
                 sample_tree(a, &u);
+        prune_cache(a);
         if (u.cpu > a->cpu)
                 a->cpu = u.cpu;
         if (u.rss > a->rss_max)
@@ -185,6 +232,9 @@ void sbx_account_sample(struct sbx_account *a)
 
 void sbx_account_release(struct sbx_account *a)
 {
+        for (size_t i = 0; i < a->n_cache; i++)
+                close(a->cache[i].fd);
+        a->n_cache = 0;
         free(a->queue);
         a->queue = NULL;
         if (a->proc_fd >= 0)

@@ -209,6 +209,12 @@ bool sbx_tree_has_file_of(int dir, uint64_t size, unsigned depth);
 bool sbx_fs_full(int fd);
 
 /* account.c: what every process of one run has used, sampled from /proc. */
+#define SBX_ACCOUNT_CACHE 64 /* stat files kept open between samples; more are reopened */
+struct sbx_stat_fd {
+        pid_t pid;
+        int fd;
+        bool seen; /* in this sample */
+};
 struct sbx_account {
         int proc_fd;  /* the run's own /proc, or -1: walk the keeper's tree in /proc */
         pid_t keeper; /* as the host sees it */
@@ -218,6 +224,8 @@ struct sbx_account {
         uint64_t rss_max; /* the largest sample of the run's summed resident size */
         pid_t *queue;     /* the tree walk's pids (malloc'd, grows) */
         size_t queue_cap;
+        struct sbx_stat_fd cache[SBX_ACCOUNT_CACHE];
+        size_t n_cache;
 };
 void sbx_account_init(struct sbx_account *a, pid_t keeper);
 void sbx_account_sample(struct sbx_account *a);
