@@ -172,14 +172,8 @@ static void children_of(struct sbx_account *a, size_t *n, pid_t pid)
                         continue;
                 char cpath[320], buf[4096];
                 snprintf(cpath, sizeof(cpath), "/proc/%d/task/%s/children", (int)pid, de->d_name);
-                int fd = open(cpath, O_RDONLY | O_CLOEXEC);
-                if (fd < 0)
+                if (sbx_read_small(cpath, buf, sizeof(buf)) < 0)
                         continue;
-                ssize_t k = read(fd, buf, sizeof(buf) - 1);
-                close(fd);
-                if (k <= 0)
-                        continue;
-                buf[k] = '\0';
                 for (char *p = buf; *p;) {
                         char *end;
                         long v = strtol(p, &end, 10);
@@ -205,6 +199,19 @@ static void sample_tree(struct sbx_account *a, struct usage *u)
                 if (read_stat(a, AT_FDCWD, pid, path, pid != a->keeper, u))
                         children_of(a, &n, pid);
         }
+}
+
+ssize_t sbx_read_small(const char *path, char *buf, size_t n)
+{
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -1;
+        ssize_t k = read(fd, buf, n - 1);
+        close(fd);
+        if (k <= 0)
+                return -1;
+        buf[k] = '\0';
+        return k;
 }
 
 void sbx_account_init(struct sbx_account *a, pid_t keeper)

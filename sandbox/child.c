@@ -54,6 +54,20 @@ static void report(const struct sbx_plan *pl, int stage, int err)
         (void)n;
 }
 
+char *sbx_put_u64(char *p, uint64_t v)
+{
+        char rev[24];
+        int k = 0;
+        do {
+                rev[k++] = (char)('0' + v % 10);
+                v /= 10;
+        } while (v);
+        while (k)
+                *p++ = rev[--k];
+        *p = '\0';
+        return p;
+}
+
 _Noreturn void sbx_child_fail(const struct sbx_plan *pl, int stage)
 {
         report(pl, stage, errno);
@@ -190,16 +204,7 @@ static void reap_leftovers(void)
 {
         for (int round = 0; round < 1000; round++) {
                 char path[64] = "/proc/self/task/";
-                char *p = path + strlen(path);
-                pid_t self = (pid_t)syscall(SYS_gettid);
-                char rev[16];
-                int k = 0;
-                do {
-                        rev[k++] = (char)('0' + self % 10);
-                        self /= 10;
-                } while (self);
-                while (k)
-                        *p++ = rev[--k];
+                char *p = sbx_put_u64(path + strlen(path), (uint64_t)syscall(SYS_gettid));
                 memcpy(p, "/children", sizeof("/children"));
                 int fd = open(path, O_RDONLY | O_CLOEXEC);
                 char buf[4096];
@@ -236,15 +241,9 @@ static void reap_leftovers(void)
 static void forget_grader(void)
 {
         prctl(PR_SET_NAME, "sbx-keeper");
-        int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return;
         char buf[1024];
-        ssize_t n = read(fd, buf, sizeof(buf) - 1);
-        close(fd);
-        if (n <= 0)
+        if (sbx_read_small("/proc/self/stat", buf, sizeof(buf)) < 0)
                 return;
-        buf[n] = '\0';
         char *p = strrchr(buf, ')');
         /* fields 3 to 51 follow the name; 48 to 51 are arg_start, arg_end, env_start, env_end */
         unsigned long f[49];

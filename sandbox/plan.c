@@ -61,14 +61,8 @@ static unsigned long tasks_of_uid(uid_t uid)
                         continue;
                 char path[300], buf[2048];
                 snprintf(path, sizeof(path), "/proc/%s/status", de->d_name);
-                int fd = open(path, O_RDONLY | O_CLOEXEC);
-                if (fd < 0)
+                if (sbx_read_small(path, buf, sizeof(buf)) < 0)
                         continue;
-                ssize_t k = read(fd, buf, sizeof(buf) - 1);
-                close(fd);
-                if (k <= 0)
-                        continue;
-                buf[k] = '\0';
                 const char *u = strstr(buf, "\nUid:");
                 const char *t = strstr(buf, "\nThreads:");
                 if (u && t && strtoul(u + 5, NULL, 10) == uid)

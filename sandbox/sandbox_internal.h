@@ -153,6 +153,8 @@ struct sbx_handover {
 
 /* child.c: the body of the cloned child (pid 1 of the new pid namespace). Never returns. */
 _Noreturn void sbx_child_main(const struct sbx_plan *plan);
+/* child.c: write v in decimal at p, NUL-terminated (async-signal-safe). Return: the end. */
+char *sbx_put_u64(char *p, uint64_t v);
 /* child.c: report {stage, errno} to the parent and _exit (the children's only way to fail). */
 _Noreturn void sbx_child_fail(const struct sbx_plan *pl, int stage);
 /* view.c: the program's view of the file system; *area: the work area's descriptor or -1. */
@@ -230,6 +232,9 @@ struct sbx_account {
 void sbx_account_init(struct sbx_account *a, pid_t keeper);
 void sbx_account_sample(struct sbx_account *a);
 void sbx_account_release(struct sbx_account *a);
+/* account.c: read a small file (a /proc one) into buf, NUL-terminated; async-signal-safe.
+ * Return: its length, or -1 when it cannot be read or is empty. */
+ssize_t sbx_read_small(const char *path, char *buf, size_t n);
 
 /* Why the parent ended a run early; the first one is kept. */
 enum sbx_kill {

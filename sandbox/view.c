@@ -127,28 +127,13 @@ static void setup_dev(const struct sbx_plan *pl)
                 sbx_child_fail(pl, SBX_STAGE_MOUNT);
 }
 
-/* Write v in decimal at p; return the end. */
-static char *put_u64(char *p, uint64_t v)
-{
-        char rev[24];
-        int k = 0;
-        do {
-                rev[k++] = (char)('0' + v % 10);
-                v /= 10;
-        } while (v);
-        while (k)
-                *p++ = rev[--k];
-        *p = '\0';
-        return p;
-}
-
 /* Resize the work area's tmpfs to bytes and inodes (a remount keeps its content). */
 static int resize_area(uint64_t bytes, uint64_t inodes)
 {
         char opts[96] = "size=";
-        char *p = put_u64(opts + 5, bytes);
+        char *p = sbx_put_u64(opts + 5, bytes);
         memcpy(p, ",nr_inodes=", 12);
-        put_u64(p + 11, inodes);
+        sbx_put_u64(p + 11, inodes);
         return mount(NULL, SBX_AREA_DIR, NULL, MS_REMOUNT | MS_NOSUID | MS_NODEV, opts);
 }
 
