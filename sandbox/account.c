@@ -30,17 +30,18 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define STAT_FIELDS 22 /* fields 3 to 24 of /proc/PID/stat: up to rss */
-#define DENTS_BUF   4096
+#define STAT_FIELDS   22 /* fields 3 to 24 of /proc/PID/stat: up to rss */
+#define DENTS_BUF     4096
+#define PF_FORKNOEXEC 0x00000040 /* the kernel's task flag: forked, has not exec'd since */
 
 struct usage {
         double cpu;   /* seconds */
         uint64_t rss; /* bytes */
 };
 
-/* Parse one line of /proc/PID/stat into u. own: count the process's own time and memory
- * (false for the keeper, whose reaped children are all that is the run's). */
-static bool parse_stat(char *buf, bool own, const struct sbx_account *a, struct usage *u)
+/* Parse one line of /proc/PID/stat of pid into u. own: count the process's own time and
+ * memory (false for the keeper, whose reaped children are all that is the run's). */
+static bool parse_stat(char *buf, pid_t pid, bool own, const struct sbx_account *a, struct usage *u)
 {
         /* the command name may hold spaces and parentheses: fields start after the last ')' */
         char *p = strrchr(buf, ')');
@@ -57,12 +58,14 @@ static bool parse_stat(char *buf, bool own, const struct sbx_account *a, struct 
         }
         if (k < STAT_FIELDS)
                 return false;
-        /* field n is f[n - 3]: utime 14, stime 15, cutime 16, cstime 17, rss 24 */
+        /* field n is f[n - 3]: flags 9, utime 14, stime 15, cutime 16, cstime 17, rss 24 */
         unsigned long long ticks = f[13] + f[14];
         if (own)
                 ticks += f[11] + f[12];
         u->cpu += (double)ticks / (double)a->ticks_per_sec;
-        if (own)
+        /* the program child before its execve is the keeper's copy of the grader */
+        bool before_exec = pid == a->program && (f[6] & PF_FORKNOEXEC);
+        if (own && !before_exec)
                 u->rss += (uint64_t)f[21] * (uint64_t)a->page;
         return true;
 }
@@ -102,7 +105,7 @@ static bool read_stat(struct sbx_account *a, int dirfd, pid_t pid, const char *p
         if (e)
                 e->seen = true;
         buf[n] = '\0';
-        return parse_stat(buf, own, a, u);
+        return parse_stat(buf, pid, own, a, u);
 }
 
 /* Drop the descriptors of processes this sample did not read: they are gone. */

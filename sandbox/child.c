@@ -181,7 +181,11 @@ _Noreturn static void program_main(const struct sbx_plan *pl, const struct sbx_h
                 fds[n++] = (int)listener;
         for (int i = 0; i < h->n && n < SBX_FDS_MAX; i++)
                 fds[n++] = h->fds[i];
-        if (n > 0 && sbx_send_fds(pl->ctl_sock, h->kind, fds, n) < 0)
+        struct rusage self;
+        struct sbx_ctl ctl = {.kind = h->kind, .pid = getpid()};
+        if (getrusage(RUSAGE_SELF, &self) == 0)
+                ctl.pre_exec_peak = self.ru_maxrss;
+        if (sbx_send_fds(pl->ctl_sock, &ctl, fds, n) < 0)
                 sbx_child_fail(pl, SBX_STAGE_NOTIFY);
         for (int i = 0; i < n; i++)
                 close(fds[i]);

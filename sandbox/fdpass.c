@@ -1,21 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Descriptors handed from a run's children to the parent over a SOCK_SEQPACKET pair: the
- * program child's seccomp listener, and the keeper's work area, /tmp, /dev/shm and /proc. One
- * message each, a byte of kind plus the descriptors. The sending side runs between clone()
- * and execve(): sendmsg only, no allocation.
+ * program child's seccomp listener, and the keeper's work area and /proc, with a small record
+ * (struct sbx_ctl). The sending side runs between clone() and execve(): sendmsg only, no
+ * allocation.
  */
 #include "sandbox_internal.h"
 
+#include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-int sbx_send_fds(int sock, char kind, const int *fds, int n)
+int sbx_send_fds(int sock, const struct sbx_ctl *ctl, const int *fds, int n)
 {
         if (n < 0 || n > SBX_FDS_MAX)
                 return -1;
-        struct iovec iov = {.iov_base = &kind, .iov_len = 1};
+        struct iovec iov = {.iov_base = (void *)(uintptr_t)ctl, .iov_len = sizeof(*ctl)};
         union {
                 char buf[CMSG_SPACE(SBX_FDS_MAX * sizeof(int))];
                 struct cmsghdr align;
@@ -31,12 +32,12 @@ int sbx_send_fds(int sock, char kind, const int *fds, int n)
                 c->cmsg_len = CMSG_LEN((size_t)n * sizeof(int));
                 memcpy(CMSG_DATA(c), fds, (size_t)n * sizeof(int));
         }
-        return sendmsg(sock, &msg, MSG_NOSIGNAL) == 1 ? 0 : -1;
+        return sendmsg(sock, &msg, MSG_NOSIGNAL) == (ssize_t)sizeof(*ctl) ? 0 : -1;
 }
 
-int sbx_recv_fds(int sock, char *kind, int *fds, int max)
+int sbx_recv_fds(int sock, struct sbx_ctl *ctl, int *fds, int max)
 {
-        struct iovec iov = {.iov_base = kind, .iov_len = 1};
+        struct iovec iov = {.iov_base = ctl, .iov_len = sizeof(*ctl)};
         union {
                 char buf[CMSG_SPACE(SBX_FDS_MAX * sizeof(int))];
                 struct cmsghdr align;
@@ -45,7 +46,8 @@ int sbx_recv_fds(int sock, char *kind, int *fds, int max)
                              .msg_iovlen = 1,
                              .msg_control = u.buf,
                              .msg_controllen = sizeof(u.buf)};
-        if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT) <= 0)
+        ssize_t got_bytes = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+        if (got_bytes <= 0)
                 return -1;
         int n = 0;
         for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
@@ -62,6 +64,11 @@ int sbx_recv_fds(int sock, char *kind, int *fds, int max)
                         else
                                 close(got[i]);
                 }
+        }
+        if (got_bytes != (ssize_t)sizeof(*ctl)) {
+                for (int i = 0; i < n; i++)
+                        close(fds[i]);
+                return -2; /* not a message of ours */
         }
         return n;
 }

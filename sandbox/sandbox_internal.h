@@ -144,6 +144,15 @@ enum sbx_ctl_kind {
         SBX_CTL_HOST = 'H',      /* no namespaces: nothing of the keeper's */
 };
 
+/* The record of the message. */
+struct sbx_ctl {
+        char kind;          /* enum sbx_ctl_kind */
+        pid_t pid;          /* the program child, as the parent's sampler sees it (in the run's
+                               /proc: 2; without namespaces: the host's pid) */
+        long pre_exec_peak; /* its peak resident KiB before execve: the keeper's copy of the
+                               grader, which ru_maxrss keeps across execve */
+};
+
 /* What the keeper opened for the parent, handed on by the program child. */
 struct sbx_handover {
         char kind;
@@ -185,10 +194,11 @@ void sbx_plan_release(struct sbx_plan *pl);
 /* plan.c: may the work dir be w (it must not hide or open up a system directory)? */
 bool sbx_workdir_allowed(const char *w);
 
-/* fdpass.c: send/receive one byte of kind with up to SBX_FDS_MAX descriptors. */
-int sbx_send_fds(int sock, char kind, const int *fds, int n);
-/* Return: the number of descriptors received (each O_CLOEXEC) and *kind, or -1. */
-int sbx_recv_fds(int sock, char *kind, int *fds, int max);
+/* fdpass.c: send/receive a struct sbx_ctl with up to SBX_FDS_MAX descriptors. */
+int sbx_send_fds(int sock, const struct sbx_ctl *ctl, const int *fds, int n);
+/* Return: the number of descriptors received (each O_CLOEXEC) and *ctl; -1 at the end of the
+ * stream, -2 for a message of another size (its descriptors closed). */
+int sbx_recv_fds(int sock, struct sbx_ctl *ctl, int *fds, int max);
 
 /*
  * workarea.c: copy a tree between two directories, async-signal-safe unless c->replace (the
@@ -224,6 +234,7 @@ struct sbx_account {
         long page;
         double cpu;       /* the largest sample of the run's CPU seconds */
         uint64_t rss_max; /* the largest sample of the run's summed resident size */
+        pid_t program;    /* the program child; its memory counts from its execve on */
         pid_t *queue;     /* the tree walk's pids (malloc'd, grows) */
         size_t queue_cap;
         struct sbx_stat_fd cache[SBX_ACCOUNT_CACHE];
@@ -279,6 +290,8 @@ struct sbx_watch {
         bool area_copied; /* the work area holds a copy, not an overlay upper layer */
         int full;         /* 1 + the enum sbx_fs that filled up, or 0 */
         struct sbx_account acct;
+        bool ready;         /* the program child's message came: it is about to execve */
+        long pre_exec_peak; /* its peak resident KiB before execve (struct sbx_ctl) */
         double last_sample;
         struct sbx_record exit_rec, setup_rec;
         bool have_exit, have_setup;

@@ -102,13 +102,13 @@ static bool killed(const struct sbx_watch *w, struct sbx_result *r)
 }
 
 /* The program ended by itself: what it used decides, then how it ended. */
-static void ended(const struct sbx_watch *w, struct sbx_result *r)
+static void ended(const struct sbx_watch *w, uint64_t counted, struct sbx_result *r)
 {
         const struct sbx_limits *lim = &w->lim;
         if (r->cpu_time > lim->cpu_time) {
                 r->status = SBX_STATUS_TLE;
                 sbx_set_msg(r, "CPU time limit of %.3g s exceeded", lim->cpu_time);
-        } else if (lim->memory && r->memory > lim->memory) {
+        } else if (lim->memory && counted > lim->memory) {
                 r->status = SBX_STATUS_MLE;
                 sbx_set_msg(r, "memory limit of %llu bytes exceeded",
                             (unsigned long long)lim->memory);
@@ -143,15 +143,20 @@ static void ended(const struct sbx_watch *w, struct sbx_result *r)
 void sbx_classify(const struct sbx_watch *w, struct sbx_result *r)
 {
         r->cpu_time = w->acct.cpu;
-        r->memory = w->acct.rss_max;
+        uint64_t counted = w->acct.rss_max; /* what decides MLE */
+        r->memory = counted;
         if (w->have_exit) {
                 const struct sbx_record *ex = &w->exit_rec;
                 /* every process of the run, every one of them reaped: exact */
                 r->cpu_time = seconds(&ex->all);
-                /* the largest single process's peak: a spike between two samples */
+                /* the largest single process's peak: a spike between two samples. The kernel
+                 * keeps the program child's peak from before its execve (the keeper's copy of
+                 * the grader): below that, it says nothing about the program. */
                 uint64_t peak = (uint64_t)ex->all.ru_maxrss * 1024u;
-                if (peak > r->memory)
-                        r->memory = peak;
+                if (peak > (uint64_t)w->pre_exec_peak * 1024u && peak > counted)
+                        counted = peak;
+                /* a run over before its first sample: report the peak, an upper bound */
+                r->memory = counted ? counted : peak;
                 if (WIFEXITED(ex->wstatus))
                         r->exit_code = WEXITSTATUS(ex->wstatus);
                 else if (WIFSIGNALED(ex->wstatus))
@@ -169,5 +174,5 @@ void sbx_classify(const struct sbx_watch *w, struct sbx_result *r)
                 sbx_set_msg(r, "the program killed the sandbox's keeper process");
                 return;
         }
-        ended(w, r);
+        ended(w, counted, r);
 }

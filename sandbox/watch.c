@@ -145,23 +145,29 @@ static void on_notification(struct sbx_watch *w)
 /* The program child's one message: its listener, then the keeper's descriptors. */
 static void on_control(struct sbx_watch *w)
 {
-        char kind = 0;
+        struct sbx_ctl ctl;
         int fds[SBX_FDS_MAX];
-        int n = sbx_recv_fds(w->ctl_r, &kind, fds, SBX_FDS_MAX);
+        int n = sbx_recv_fds(w->ctl_r, &ctl, fds, SBX_FDS_MAX);
+        if (n == -2)
+                return;
         if (n < 0) {
                 close(w->ctl_r); /* both children closed it */
                 w->ctl_r = -1;
                 return;
         }
+        char kind = ctl.kind;
         int listener = w->policy->notify ? 1 : 0;
         int theirs = kind == SBX_CTL_AREA || kind == SBX_CTL_AREA_COPY ? 2
                      : kind == SBX_CTL_VIEW                            ? 1
                                                                        : 0;
-        if (n != listener + theirs || w->notify_fd >= 0 || w->acct.proc_fd >= 0) {
+        if (n != listener + theirs || w->ready) {
                 for (int i = 0; i < n; i++)
                         close(fds[i]);
                 return;
         }
+        w->ready = true;
+        w->acct.program = ctl.pid;
+        w->pre_exec_peak = ctl.pre_exec_peak;
         int k = 0;
         if (listener)
                 w->notify_fd = fds[k++];
@@ -201,7 +207,9 @@ static void on_report(struct sbx_watch *w)
 /* Every tick: the run's CPU time, memory and file systems against the limits. */
 static void check_limits(struct sbx_watch *w, double now)
 {
-        if (w->have_exit || w->cause != SBX_KILL_NONE || now - w->last_sample < WATCH_TICK_MS / 1e3)
+        /* nothing of the run's before the program's execve: the keeper is the sandbox's */
+        if (!w->ready || w->have_exit || w->cause != SBX_KILL_NONE ||
+            now - w->last_sample < WATCH_TICK_MS / 1e3)
                 return;
         w->last_sample = now;
         sbx_account_sample(&w->acct);

@@ -363,20 +363,52 @@ static void sleep_for(double seconds)
                 ;
 }
 
+/* Block until every holder of the pipe's write end is gone: a wait that is not wait(). */
+static void until_closed(int p[2])
+{
+        close(p[1]);
+        char c;
+        while (read(p[0], &c, 1) > 0 || errno == EINTR)
+                ;
+}
+
 /* n children burn CPU and are never waited for; the parent outlives them, then exits 0. */
 static int spawn_burn(int n, double seconds)
 {
+        int p[2];
+        if (pipe(p) < 0)
+                return 3;
         for (int i = 0; i < n; i++) {
-                pid_t p = fork();
-                if (p == 0) {
+                pid_t c = fork();
+                if (c == 0) {
                         burn_for(seconds);
                         _exit(0);
                 }
-                if (p < 0)
+                if (c < 0)
                         printf("fork failed: %s\n", strerror(errno));
         }
-        sleep_for(seconds + 1.0);
+        until_closed(p);
         printf("parent done\n");
+        return 0;
+}
+
+/* A double fork: the grandchild, an orphan (reparented to the keeper), burns CPU. */
+static int orphan_burn(double seconds)
+{
+        int p[2];
+        if (pipe(p) < 0)
+                return 3;
+        pid_t c = fork();
+        if (c == 0) {
+                if (fork() == 0) {
+                        burn_for(seconds);
+                        _exit(0);
+                }
+                _exit(0);
+        }
+        waitpid(c, NULL, 0);
+        until_closed(p);
+        printf("done\n");
         return 0;
 }
 
@@ -408,14 +440,17 @@ static int sibling_body(void *arg)
         return 0;
 }
 
-/* A CLONE_PARENT sibling: the keeper's child, not ours, burns CPU while we sleep. */
+/* A CLONE_PARENT sibling: the keeper's child, not ours, burns CPU while we wait. */
 static int clone_parent(double seconds)
 {
         static char stack[1 << 16] __attribute__((aligned(16)));
-        pid_t p = clone(sibling_body, stack + sizeof(stack), CLONE_PARENT | SIGCHLD, &seconds);
-        if (p < 0)
+        int p[2];
+        if (pipe(p) < 0)
+                return 3;
+        pid_t c = clone(sibling_body, stack + sizeof(stack), CLONE_PARENT | SIGCHLD, &seconds);
+        if (c < 0)
                 printf("clone failed: %s\n", strerror(errno));
-        sleep_for(seconds + 1.0);
+        until_closed(p);
         printf("done\n");
         return 0;
 }
@@ -702,6 +737,8 @@ static int second_round(int argc, char **argv)
                 return spawn_burn(atoi(arg), atof(arg2));
         if (!strcmp(a, "spawn-mem"))
                 return spawn_mem(atoi(arg), atoi(arg2));
+        if (!strcmp(a, "orphan-burn"))
+                return orphan_burn(atof(arg));
         if (!strcmp(a, "clone-parent"))
                 return clone_parent(atof(arg));
         if (!strcmp(a, "deep-tree"))

@@ -454,10 +454,18 @@ class Attack(unittest.TestCase):
         self.assertEqual((r["status"], r["signal"]), ("RE", 11))
 
     # --- the second round: the run is the unit ----------------------------------------------
+    # The burners run until their own CPU clocks say so, and the program outlives them without
+    # wait(): on a loaded machine the run only takes longer (a wide wall limit), never less CPU.
     def test_children_never_waited_for_are_charged(self):
-        r = self.run_attack("spawn-burn", "2", "1.8", opts=["--time", "1", "--processes", "3"])
+        r = self.run_attack("spawn-burn", "2", "1.8",
+                            opts=["--time", "1", "--wall-time", "30", "--processes", "3"])
         self.assertEqual(r["status"], "TLE", r)
         self.assertGreaterEqual(r["cpu_time"], 1.0)
+
+    def test_orphaned_grandchild_is_charged(self):
+        r = self.run_attack("orphan-burn", "1.8",
+                            opts=["--time", "1", "--wall-time", "30", "--processes", "3"])
+        self.assertEqual(r["status"], "TLE", r)
 
     def test_children_memory_is_summed(self):
         r = self.run_attack("spawn-mem", "3", "60", opts=["--memory", "64M", "--processes", "4"])
@@ -465,7 +473,8 @@ class Attack(unittest.TestCase):
         self.assertGreater(r["memory"], 64 * MIB)
 
     def test_clone_parent_sibling_is_charged(self):
-        r = self.run_attack("clone-parent", "1.5", opts=["--time", "1", "--processes", "2"])
+        r = self.run_attack("clone-parent", "1.8",
+                            opts=["--time", "1", "--wall-time", "30", "--processes", "2"])
         self.assertEqual(r["status"], "TLE", r)
 
     def test_keeper_takes_no_process_of_the_program(self):

@@ -371,6 +371,28 @@ static void test_private_tmp_limits_are_ole(void **state)
         assert_int_equal(r.signal, 25); /* SIGXFSZ, which the kernel sent */
 }
 
+/* The program child is a copy of the grader until its execve, and the kernel keeps that copy's
+ * peak in ru_maxrss: a large grader must not make a small program MLE. */
+static void test_graders_own_memory_is_not_the_programs(void **state)
+{
+        (void)state;
+        size_t big = 160u << 20;
+        char *m = malloc(big);
+        assert_non_null(m);
+        memset(m, 1, big);
+        /* used after the runs, so the stores cannot be dropped */
+        const char *argv[] = {"true", NULL};
+        struct sbx_config c = config(argv);
+        c.limits.memory = 64u << 20;
+        struct sbx_result r;
+        for (int i = 0; i < 5; i++) {
+                assert_int_equal(sbx_run(policy, &c, &r), 0);
+                assert_int_equal(r.status, SBX_STATUS_OK);
+        }
+        assert_int_equal(m[big - 1], 1);
+        free(m);
+}
+
 /* --- stdin through a pipe ---------------------------------------------------------------- */
 
 /* A stdin larger than any pipe: a program that reads nothing still ends normally, and one
@@ -451,6 +473,7 @@ int main(void)
                 cmocka_unit_test(test_work_area_copy_keeps_the_callers_contract),
                 cmocka_unit_test(test_disk_limit_counts_what_the_program_writes),
                 cmocka_unit_test(test_private_tmp_limits_are_ole),
+                cmocka_unit_test(test_graders_own_memory_is_not_the_programs),
                 cmocka_unit_test(test_stdin_is_fed_without_deadlock),
                 cmocka_unit_test(test_layers_reported),
         };
