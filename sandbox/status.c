@@ -15,6 +15,10 @@
 
 #include "common.h"
 
+/* What the program child may still touch between reporting its peak and execve (a few pages
+ * of stack; more under a sanitizer's shadow memory): a peak within it is the child's own. */
+#define PRE_EXEC_SLACK (1u << 20)
+
 void sbx_set_msg(struct sbx_result *r, const char *fmt, ...)
 {
         va_list ap;
@@ -153,7 +157,7 @@ void sbx_classify(const struct sbx_watch *w, struct sbx_result *r)
                  * keeps the program child's peak from before its execve (the keeper's copy of
                  * the grader): below that, it says nothing about the program. */
                 uint64_t peak = (uint64_t)ex->all.ru_maxrss * 1024u;
-                if (peak > (uint64_t)w->pre_exec_peak * 1024u && peak > counted)
+                if (peak > (uint64_t)w->pre_exec_peak * 1024u + PRE_EXEC_SLACK && peak > counted)
                         counted = peak;
                 /* a run over before its first sample: report the peak, an upper bound */
                 r->memory = counted ? counted : peak;
