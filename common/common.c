@@ -3,7 +3,6 @@
 #include "common.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -285,69 +284,6 @@ int cmn_mkdir_p(const char *path, mode_t mode)
         if (mkdir(buf, mode) < 0 && errno != EEXIST)
                 return -errno;
         return 0;
-}
-
-/* Remove everything inside the directory dfd (which this function closes). */
-static int rm_contents(int dfd, int depth)
-{
-        if (depth > 256) {
-                close(dfd);
-                return -ELOOP;
-        }
-        DIR *d = fdopendir(dfd);
-        if (!d) {
-                int e = -errno;
-                close(dfd);
-                return e;
-        }
-        int r = 0;
-        struct dirent *de;
-        while ((de = readdir(d))) {
-                if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-                        continue;
-                if (unlinkat(dirfd(d), de->d_name, 0) == 0)
-                        continue;
-                if (errno != EISDIR && errno != EPERM) {
-                        if (errno != ENOENT && r == 0)
-                                r = -errno;
-                        continue;
-                }
-                int sub = openat(dirfd(d), de->d_name,
-                                 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                if (sub < 0) {
-                        if (r == 0)
-                                r = -errno;
-                        continue;
-                }
-                /* A directory the program made unwritable still has to go. */
-                fchmod(sub, 0700);
-                int r2 = rm_contents(sub, depth + 1);
-                if (r2 < 0 && r == 0)
-                        r = r2;
-                if (unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR) < 0 && r == 0)
-                        r = -errno;
-                /* entries may have shifted: restart the listing */
-                rewinddir(d);
-        }
-        closedir(d);
-        return r;
-}
-
-int cmn_rmtree(const char *path)
-{
-        int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0) {
-                if (errno == ENOENT)
-                        return 0;
-                if (errno == ENOTDIR || errno == ELOOP)
-                        return unlink(path) < 0 ? -errno : 0;
-                return -errno;
-        }
-        fchmod(fd, 0700);
-        int r = rm_contents(fd, 0);
-        if (rmdir(path) < 0 && r == 0 && errno != ENOENT)
-                r = -errno;
-        return r;
 }
 
 int cmn_join(char *buf, size_t n, const char *a, const char *b)

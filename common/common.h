@@ -67,10 +67,15 @@ int cmn_mkdir_p(const char *path, mode_t mode);
 /*
  * cmn_rmtree - remove a directory tree without following any symlink inside it (every step is
  * relative to an O_NOFOLLOW directory descriptor), so files a sandboxed program left behind can
- * never redirect the removal outside the tree. Removing a missing path succeeds.
- * Return: 0 or -errno of the first failure.
+ * never redirect the removal outside the tree. Iterative, with one descriptor open at a time:
+ * any depth works; directories without permission are given the owner's rwx first; each entry
+ * is tried once, so the call always ends. Removing a missing path succeeds.
+ * Return: 0 or -errno of the first failure (the rest of the tree is still removed).
  */
 int cmn_rmtree(const char *path);
+
+/* cmn_rmtree_at - cmn_rmtree() of the entry name in the directory dirfd. Return: as above. */
+int cmn_rmtree_at(int dirfd, const char *name);
 
 /*
  * cmn_join - snprintf-style path join "a/b" into buf of size n.

@@ -4,12 +4,15 @@
  *
  * Theory of operation. sbx_run() clones one child, the *keeper*, into new pid, mount, ipc, uts
  * and net namespaces (and, unprivileged, a user namespace first). The keeper is pid 1 there:
- * it builds the program's view of the file system, then forks the *program* child, which
- * locks itself down (rlimits, uid, capabilities, no_new_privs, descriptors, seccomp) and
- * execs. The keeper reaps everything and, when the program itself ends, writes its wait
- * status and rusage to the report pipe and exits; the kernel then kills every process left in
- * the pid namespace, so nothing the program started outlives the run. Without namespaces the
- * keeper is a child subreaper and kills what is left by hand.
+ * it builds the program's view of the file system, with the program's own work area (a tmpfs
+ * layered over the caller's work dir, or holding a copy of it), hands the parent descriptors
+ * of that area, of /tmp, /dev/shm and of the run's /proc over the control socket, blanks the
+ * grader's argv and environment in its own memory, then forks the *program* child, which locks
+ * itself down (rlimits, uid, capabilities, no_new_privs, descriptors, seccomp) and execs. The
+ * keeper reaps everything; when the program itself ends it kills every other process of the
+ * run, reaps them all, and writes the program's wait status, its rusage and the rusage of the
+ * whole run to the report pipe, and exits. Without namespaces the keeper is a child subreaper
+ * and kills what is left by hand.
  *
  * Every function here runs in a child of a possibly multi-threaded process: only
  * async-signal-safe calls (raw system calls, memcpy/strlen), no allocation, no stdio. Every
@@ -32,6 +35,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
+#include <stdint.h>
 #include <grp.h>
 #include <time.h>
 #include <sys/syscall.h>
@@ -50,7 +54,21 @@ static void report(const struct sbx_plan *pl, int stage, int err)
         (void)n;
 }
 
-_Noreturn static void fail(const struct sbx_plan *pl, int stage)
+char *sbx_put_u64(char *p, uint64_t v)
+{
+        char rev[24];
+        int k = 0;
+        do {
+                rev[k++] = (char)('0' + v % 10);
+                v /= 10;
+        } while (v);
+        while (k)
+                *p++ = rev[--k];
+        *p = '\0';
+        return p;
+}
+
+_Noreturn void sbx_child_fail(const struct sbx_plan *pl, int stage)
 {
         report(pl, stage, errno);
         _exit(127);
@@ -67,185 +85,6 @@ static int write_file(const char *path, const char *s)
         close(fd);
         errno = e;
         return n == (ssize_t)len ? 0 : -1;
-}
-
-/* dst = a + b, bounded; returns -1 (ENAMETOOLONG) when it does not fit. */
-static int concat(char *dst, size_t n, const char *a, const char *b)
-{
-        size_t la = strlen(a), lb = strlen(b);
-        if (la + lb + 1 > n) {
-                errno = ENAMETOOLONG;
-                return -1;
-        }
-        memcpy(dst, a, la);
-        memcpy(dst + la, b, lb + 1);
-        return 0;
-}
-
-static int mkdir_p(const char *path, mode_t mode)
-{
-        char buf[PATH_MAX];
-        size_t len = strlen(path);
-        if (len >= sizeof(buf)) {
-                errno = ENAMETOOLONG;
-                return -1;
-        }
-        memcpy(buf, path, len + 1);
-        for (char *p = buf + 1; *p; p++) {
-                if (*p != '/')
-                        continue;
-                *p = '\0';
-                if (mkdir(buf, mode) < 0 && errno != EEXIST)
-                        return -1;
-                *p = '/';
-        }
-        if (mkdir(buf, mode) < 0 && errno != EEXIST)
-                return -1;
-        return 0;
-}
-
-/* Mount flags a remount must keep: in a user namespace the kernel refuses to clear them. */
-static unsigned long locked_flags(const char *path)
-{
-        struct statfs st;
-        if (statfs(path, &st) < 0)
-                return 0;
-        unsigned long f = 0;
-        if (st.f_flags & ST_NOEXEC)
-                f |= MS_NOEXEC;
-        if (st.f_flags & ST_NOATIME)
-                f |= MS_NOATIME;
-        if (st.f_flags & ST_NODIRATIME)
-                f |= MS_NODIRATIME;
-        if (st.f_flags & ST_RELATIME)
-                f |= MS_RELATIME;
-        if (st.f_flags & ST_NOSUID)
-                f |= MS_NOSUID;
-        if (st.f_flags & ST_NODEV)
-                f |= MS_NODEV;
-        return f;
-}
-
-/* Bind the host's src (seen under /oldroot) at dst, then remount it with extra flags. */
-static int bind_host(const char *dst, bool recursive_fallback, unsigned long flags)
-{
-        char src[PATH_MAX];
-        if (concat(src, sizeof(src), "/oldroot", dst) < 0)
-                return -1;
-        if (mount(src, dst, NULL, MS_BIND, NULL) < 0) {
-                /* a user namespace refuses to uncover locked submounts: take them along */
-                if (!(recursive_fallback && errno == EINVAL))
-                        return -1;
-                if (mount(src, dst, NULL, MS_BIND | MS_REC, NULL) < 0)
-                        return -1;
-        }
-        return mount(NULL, dst, NULL, MS_BIND | MS_REMOUNT | flags | locked_flags(dst), NULL);
-}
-
-static int make_file(const char *path)
-{
-        int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-        if (fd < 0)
-                return -1;
-        close(fd);
-        return 0;
-}
-
-static void setup_dev(const struct sbx_plan *pl)
-{
-        static const char *const nodes[] = {"/dev/null", "/dev/zero", "/dev/full", "/dev/random",
-                                            "/dev/urandom"};
-        static const char *const links[][2] = {{"/proc/self/fd", "/dev/fd"},
-                                               {"/proc/self/fd/0", "/dev/stdin"},
-                                               {"/proc/self/fd/1", "/dev/stdout"},
-                                               {"/proc/self/fd/2", "/dev/stderr"}};
-        if (mkdir("/dev", 0755) < 0 ||
-            mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755,size=64k") < 0)
-                fail(pl, SBX_STAGE_MOUNT);
-        for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
-                if (make_file(nodes[i]) < 0 ||
-                    bind_host(nodes[i], false, MS_NOSUID | MS_NOEXEC) < 0)
-                        fail(pl, SBX_STAGE_MOUNT);
-        }
-        for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
-                if (symlink(links[i][0], links[i][1]) < 0)
-                        fail(pl, SBX_STAGE_MOUNT);
-        }
-        if (mkdir("/dev/shm", 01777) < 0 ||
-            mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, pl->tmp_opts) < 0)
-                fail(pl, SBX_STAGE_MOUNT);
-        if (mount(NULL, "/dev", NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NOEXEC, NULL) < 0)
-                fail(pl, SBX_STAGE_MOUNT);
-}
-
-/*
- * The program's view: a read-only tmpfs root holding read-only binds of the system
- * directories, its own /proc, a minimal /dev, private /tmp and /dev/shm, and the work dir,
- * the only writable place, at its own path. Everything is nosuid and nodev.
- */
-static void setup_mounts(const struct sbx_plan *pl)
-{
-        /* nothing we mount may propagate back to the host */
-        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-                fail(pl, SBX_STAGE_MOUNT);
-        if (mount("tmpfs", pl->stage, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m") < 0)
-                fail(pl, SBX_STAGE_MOUNT);
-        if (mkdir(pl->stage_old, 0700) < 0)
-                fail(pl, SBX_STAGE_MOUNT);
-        if (syscall(SYS_pivot_root, pl->stage, pl->stage_old) < 0) {
-                /*
-                 * Docker's and containerd's default seccomp profiles refuse pivot_root even
-                 * with CAP_SYS_ADMIN (and it fails under a chroot). Do what runc's no-pivot
-                 * mode does: keep the old root reachable under oldroot, move the tmpfs onto
-                 * "/" and chroot into it. Escaping a chroot needs chroot(2) or a descriptor
-                 * outside it: the program gets neither (no capabilities, no such call in the
-                 * allow-list, every descriptor closed), and oldroot is detached below.
-                 */
-                if (mount("/", pl->stage_old, NULL, MS_BIND | MS_REC, NULL) < 0 ||
-                    chdir(pl->stage) < 0 || mount(pl->stage, "/", NULL, MS_MOVE, NULL) < 0 ||
-                    chroot(".") < 0)
-                        fail(pl, SBX_STAGE_MOUNT);
-        }
-        if (chdir("/") < 0)
-                fail(pl, SBX_STAGE_MOUNT);
-
-        for (unsigned i = 0; i < pl->n_binds; i++) {
-                const struct sbx_bind *b = &pl->binds[i];
-                if (b->target[0]) {
-                        if (symlink(b->target, b->path) < 0)
-                                fail(pl, SBX_STAGE_MOUNT);
-                        continue;
-                }
-                if (mkdir_p(b->path, 0755) < 0 ||
-                    bind_host(b->path, true, MS_RDONLY | MS_NOSUID | MS_NODEV) < 0)
-                        fail(pl, SBX_STAGE_MOUNT);
-        }
-
-        if (mkdir("/proc", 0555) < 0)
-                fail(pl, SBX_STAGE_PROC);
-        /* our own pid namespace's /proc: the host's processes are not in it */
-        if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-                fail(pl, SBX_STAGE_PROC);
-        setup_dev(pl);
-        if (mkdir("/tmp", 01777) < 0 ||
-            mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, pl->tmp_opts) < 0)
-                fail(pl, SBX_STAGE_MOUNT);
-
-        if (mkdir_p(pl->workdir, 0755) < 0)
-                fail(pl, SBX_STAGE_MOUNT);
-        if (pl->private_workdir) {
-                if (mount("tmpfs", pl->workdir, "tmpfs", MS_NOSUID | MS_NODEV, pl->workdir_opts) <
-                    0)
-                        fail(pl, SBX_STAGE_MOUNT);
-        } else if (bind_host(pl->workdir, false,
-                             MS_NOSUID | MS_NODEV | (pl->readonly_workdir ? MS_RDONLY : 0)) < 0) {
-                fail(pl, SBX_STAGE_MOUNT);
-        }
-
-        if (umount2("/oldroot", MNT_DETACH) < 0 || rmdir("/oldroot") < 0)
-                fail(pl, SBX_STAGE_MOUNT);
-        if (mount(NULL, "/", NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
-                fail(pl, SBX_STAGE_MOUNT);
 }
 
 /* Close every descriptor from 3 up except those in keep[] (n of them, any order, -1 ignored). */
@@ -270,27 +109,6 @@ static void close_all_but(int *keep, size_t n)
         syscall(SYS_close_range, from, ~0u, 0u);
 }
 
-static int send_fd(int sock, int fd)
-{
-        char data = 'L';
-        struct iovec iov = {.iov_base = &data, .iov_len = 1};
-        union {
-                char buf[CMSG_SPACE(sizeof(int))];
-                struct cmsghdr align;
-        } u;
-        memset(&u, 0, sizeof(u));
-        struct msghdr msg = {.msg_iov = &iov,
-                             .msg_iovlen = 1,
-                             .msg_control = u.buf,
-                             .msg_controllen = sizeof(u.buf)};
-        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &fd, sizeof(int));
-        return sendmsg(sock, &msg, MSG_NOSIGNAL) == 1 ? 0 : -1;
-}
-
 /*
  * The program child. The order matters:
  *  - stdio and the work dir first, while the paths are still reachable;
@@ -301,7 +119,7 @@ static int send_fd(int sock, int fd)
  *    seccomp so the filter need not allow the set*id family at all;
  *  - the filter last: after it only sendmsg, close and execve run, all on the allow-list.
  */
-_Noreturn static void program_main(const struct sbx_plan *pl)
+_Noreturn static void program_main(const struct sbx_plan *pl, const struct sbx_handover *h)
 {
         /* the grader may block or ignore signals (SIGPIPE, SIGTERM in workers): undo it */
         sigset_t none;
@@ -311,12 +129,14 @@ _Noreturn static void program_main(const struct sbx_plan *pl)
                 signal(sig, SIG_DFL);
         prctl(PR_SET_PDEATHSIG, SIGKILL);
 
-        int in = pl->stdin_fd >= 0 ? pl->stdin_fd : open("/dev/null", O_RDONLY | O_CLOEXEC);
+        int in = pl->stdin_r >= 0 ? pl->stdin_r : open("/dev/null", O_RDONLY | O_CLOEXEC);
         if (in < 0 || dup2(in, 0) < 0 || dup2(pl->stdout_w, 1) < 0 || dup2(pl->stderr_w, 2) < 0)
-                fail(pl, SBX_STAGE_STDIO);
+                sbx_child_fail(pl, SBX_STAGE_STDIO);
         if (chdir(pl->workdir) < 0)
-                fail(pl, SBX_STAGE_CHDIR);
-        int keep[] = {pl->report_w, pl->notify_sock};
+                sbx_child_fail(pl, SBX_STAGE_CHDIR);
+        int keep[2 + SBX_FDS_MAX] = {pl->report_w, pl->ctl_sock};
+        for (int i = 0; i < SBX_FDS_MAX; i++)
+                keep[2 + i] = i < h->n ? h->fds[i] : -1;
         close_all_but(keep, sizeof(keep) / sizeof(keep[0]));
 
         struct rlimit zero = {0, 0};
@@ -326,51 +146,61 @@ _Noreturn static void program_main(const struct sbx_plan *pl)
             setrlimit(RLIMIT_NOFILE, &pl->rl_nofile) < 0 ||
             setrlimit(RLIMIT_NPROC, &pl->rl_nproc) < 0 || setrlimit(RLIMIT_MEMLOCK, &zero) < 0 ||
             setrlimit(RLIMIT_MSGQUEUE, &zero) < 0)
-                fail(pl, SBX_STAGE_RLIMIT);
+                sbx_child_fail(pl, SBX_STAGE_RLIMIT);
         if (pl->limit_as ? setrlimit(RLIMIT_AS, &pl->rl_as) < 0
                          : setrlimit(RLIMIT_DATA, &pl->rl_data) < 0)
-                fail(pl, SBX_STAGE_RLIMIT);
+                sbx_child_fail(pl, SBX_STAGE_RLIMIT);
 
         /* Empty the bounding set while CAP_SETPCAP is still ours (EINVAL: not on this kernel). */
         if (pl->setuid || pl->use_userns) {
                 for (int cap = 0; cap <= pl->policy->cap_last; cap++) {
                         if (cap_drop_bound((cap_value_t)cap) < 0 && errno != EINVAL)
-                                fail(pl, SBX_STAGE_CAPS);
+                                sbx_child_fail(pl, SBX_STAGE_CAPS);
                 }
         }
         if (pl->setuid) {
                 if (setgroups(0, NULL) < 0 || setresgid(pl->gid, pl->gid, pl->gid) < 0 ||
                     setresuid(pl->uid, pl->uid, pl->uid) < 0)
-                        fail(pl, SBX_STAGE_CREDS);
+                        sbx_child_fail(pl, SBX_STAGE_CREDS);
         }
         if (cap_set_proc(pl->policy->empty_caps) < 0)
-                fail(pl, SBX_STAGE_CAPS);
+                sbx_child_fail(pl, SBX_STAGE_CAPS);
         if (CAP_AMBIENT_SUPPORTED() && cap_reset_ambient() < 0)
-                fail(pl, SBX_STAGE_CAPS);
+                sbx_child_fail(pl, SBX_STAGE_CAPS);
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-                fail(pl, SBX_STAGE_NNP);
+                sbx_child_fail(pl, SBX_STAGE_NNP);
 
-        unsigned flags = pl->notify_sock >= 0 ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
+        bool notify = pl->policy->notify;
+        unsigned flags = notify ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
         long listener = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &pl->policy->prog);
         if (listener < 0)
-                fail(pl, SBX_STAGE_SECCOMP);
-        if (pl->notify_sock >= 0) {
-                if (send_fd(pl->notify_sock, (int)listener) < 0)
-                        fail(pl, SBX_STAGE_NOTIFY);
-                close((int)listener);
-                close(pl->notify_sock);
-        }
+                sbx_child_fail(pl, SBX_STAGE_SECCOMP);
+        /* the listener and the keeper's descriptors, in one message: the parent wakes once */
+        int fds[SBX_FDS_MAX], n = 0;
+        if (notify)
+                fds[n++] = (int)listener;
+        for (int i = 0; i < h->n && n < SBX_FDS_MAX; i++)
+                fds[n++] = h->fds[i];
+        struct rusage self;
+        struct sbx_ctl ctl = {.kind = h->kind, .pid = getpid()};
+        if (getrusage(RUSAGE_SELF, &self) == 0)
+                ctl.pre_exec_peak = self.ru_maxrss;
+        if (sbx_send_fds(pl->ctl_sock, &ctl, fds, n) < 0)
+                sbx_child_fail(pl, SBX_STAGE_NOTIFY);
+        for (int i = 0; i < n; i++)
+                close(fds[i]);
+        close(pl->ctl_sock);
         /* ETXTBSY: another thread of the grader may be forking while it holds a just-copied
          * program open for writing (the copy is O_CLOEXEC, but a fork keeps it until its own
          * exec); that passes in microseconds */
         for (int i = 0; i < 200; i++) {
-                execve(pl->exe, pl->argv, pl->envp);
+                execve(pl->exec_path, pl->argv, pl->envp);
                 if (errno != ETXTBSY)
                         break;
                 struct timespec ts = {0, 1000000};
                 nanosleep(&ts, NULL);
         }
-        fail(pl, SBX_STAGE_EXEC);
+        sbx_child_fail(pl, SBX_STAGE_EXEC);
 }
 
 /* Without a pid namespace: kill every descendant left (we are their subreaper). */
@@ -378,19 +208,8 @@ static void reap_leftovers(void)
 {
         for (int round = 0; round < 1000; round++) {
                 char path[64] = "/proc/self/task/";
-                char num[16];
-                pid_t self = (pid_t)syscall(SYS_gettid);
-                int k = 0;
-                char rev[16];
-                do {
-                        rev[k++] = (char)('0' + self % 10);
-                        self /= 10;
-                } while (self);
-                for (int i = 0; i < k; i++)
-                        num[i] = rev[k - 1 - i];
-                num[k] = '\0';
-                concat(path, sizeof(path), path, num);
-                concat(path, sizeof(path), path, "/children");
+                char *p = sbx_put_u64(path + strlen(path), (uint64_t)syscall(SYS_gettid));
+                memcpy(p, "/children", sizeof("/children"));
                 int fd = open(path, O_RDONLY | O_CLOEXEC);
                 char buf[4096];
                 ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : 0;
@@ -417,47 +236,154 @@ static void reap_leftovers(void)
         }
 }
 
+/*
+ * The keeper is a copy of the grader: blank the grader's argv and environment strings in its
+ * memory (the first is readable by anyone as /proc/1/cmdline; the second only through
+ * ptrace-guarded files, which its being non-dumpable closes) and give it a name of its own. The
+ * caller's strings the program needs were copied into the plan.
+ */
+static void forget_grader(void)
+{
+        prctl(PR_SET_NAME, "sbx-keeper");
+        char buf[1024];
+        if (sbx_read_small("/proc/self/stat", buf, sizeof(buf)) < 0)
+                return;
+        char *p = strrchr(buf, ')');
+        /* fields 3 to 51 follow the name; 48 to 51 are arg_start, arg_end, env_start, env_end */
+        unsigned long f[49];
+        int k = 0;
+        while (p && *p && k < 49) {
+                while (*p == ' ' || *p == ')')
+                        p++;
+                unsigned long v = 0;
+                while (*p >= '0' && *p <= '9')
+                        v = v * 10 + (unsigned long)(*p++ - '0');
+                f[k++] = v;
+                while (*p && *p != ' ')
+                        p++;
+        }
+        if (k < 49)
+                return; /* a kernel before 3.5 does not say where they are */
+        for (int i = 45; i <= 47; i += 2) {
+                unsigned long start = f[i], end = f[i + 1];
+                if (start && end > start && end - start < (1ul << 24))
+                        memset((void *)start, 0, end - start);
+        }
+}
+
+/*
+ * What the parent needs to watch the run and to copy its results out: the work area (when
+ * there is one) and the run's /proc. The program child sends them on.
+ */
+static void hand_over(const struct sbx_plan *pl, int area, bool copied, struct sbx_handover *h)
+{
+        h->n = 0;
+        h->kind = area < 0 ? SBX_CTL_VIEW : copied ? SBX_CTL_AREA_COPY : SBX_CTL_AREA;
+        if (area >= 0)
+                h->fds[h->n++] = area;
+        h->fds[h->n] = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (h->fds[h->n++] < 0)
+                sbx_child_fail(pl, SBX_STAGE_AREA);
+}
+
+/* Is there a file at the output cap in dir (a SIGXFSZ the kernel sent, not the program)? */
+static bool capped_in(const char *dir, uint64_t cap)
+{
+        int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        bool found = fd >= 0 && sbx_tree_has_file_of(fd, cap, 0);
+        if (fd >= 0)
+                close(fd);
+        return found;
+}
+
+/* What only the keeper sees once the program is gone: its private /tmp and /dev/shm. */
+static void look_around(const struct sbx_plan *pl, struct sbx_record *rec)
+{
+        static const char *const dirs[] = {
+                [SBX_FS_AREA] = NULL, [SBX_FS_TMP] = "/tmp", [SBX_FS_SHM] = "/dev/shm"};
+        for (int i = SBX_FS_TMP; pl->use_ns && i <= SBX_FS_SHM && !rec->full; i++) {
+                int fd = open(dirs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (sbx_fs_full(fd))
+                        rec->full = 1 + i;
+                if (fd >= 0)
+                        close(fd);
+        }
+        if (!WIFSIGNALED(rec->wstatus) || WTERMSIG(rec->wstatus) != SIGXFSZ ||
+            pl->rl_fsize.rlim_cur == RLIM_INFINITY)
+                return;
+        uint64_t cap = (uint64_t)pl->rl_fsize.rlim_cur;
+        rec->file_at_cap = capped_in(pl->workdir, cap) ||
+                           (pl->use_ns && (capped_in("/tmp", cap) || capped_in("/dev/shm", cap)));
+}
+
+/*
+ * The program has ended: nothing it started may outlive it, and what they used is counted.
+ * Kill every other process of the run, reap them all, and take the rusage of the whole run.
+ */
+static void end_run(const struct sbx_plan *pl, struct sbx_record *rec)
+{
+        if (pl->use_ns) {
+                /* pid 1 of the namespace: -1 is every other process in it */
+                kill(-1, SIGKILL);
+                int st;
+                while (wait4(-1, &st, __WALL, NULL) > 0 || errno == EINTR)
+                        ;
+        } else {
+                reap_leftovers();
+        }
+        getrusage(RUSAGE_CHILDREN, &rec->all);
+        look_around(pl, rec);
+}
+
 _Noreturn void sbx_child_main(const struct sbx_plan *pl)
 {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         /* the shared empty network namespace (privileged), before anything else */
         if (pl->netns_fd >= 0 && setns(pl->netns_fd, CLONE_NEWNET) < 0)
-                fail(pl, SBX_STAGE_NETNS);
+                sbx_child_fail(pl, SBX_STAGE_NETNS);
         /* its own session and process group, which the parent kills as a whole */
         setsid();
         /* The keeper is a copy of the grader: it drops every descriptor of the grader's
          * (sockets, curl handles, spool files) but the few the run needs. */
-        int keep[] = {pl->report_w, pl->stdout_w, pl->stderr_w, pl->stdin_fd, pl->notify_sock};
+        int keep[] = {pl->report_w, pl->stdout_w, pl->stderr_w, pl->stdin_r, pl->ctl_sock};
         close_all_but(keep, sizeof(keep) / sizeof(keep[0]));
         if (pl->use_userns) {
                 if (write_file("/proc/self/setgroups", "deny") < 0 ||
                     write_file("/proc/self/uid_map", pl->uid_map) < 0 ||
                     write_file("/proc/self/gid_map", pl->gid_map) < 0)
-                        fail(pl, SBX_STAGE_USERNS);
+                        sbx_child_fail(pl, SBX_STAGE_USERNS);
         }
         /* The keeper is a copy of the grader (its memory holds the grader's environment):
          * non-dumpable, its /proc files belong to root and the program cannot read them.
          * (Only now: a non-dumpable process cannot open its own uid_map.) */
         prctl(PR_SET_DUMPABLE, 0);
+        struct sbx_handover h = {.kind = SBX_CTL_HOST};
         if (pl->use_ns) {
-                setup_mounts(pl);
+                int area = -1;
+                bool copied = false;
+                sbx_setup_view(pl, &area, &copied);
                 if (sethostname("sandbox", 7) < 0)
-                        fail(pl, SBX_STAGE_HOSTNAME);
+                        sbx_child_fail(pl, SBX_STAGE_HOSTNAME);
+                hand_over(pl, area, copied, &h);
         } else {
                 prctl(PR_SET_CHILD_SUBREAPER, 1);
         }
+        forget_grader();
 
         pid_t prog = (pid_t)syscall(SYS_clone, (unsigned long)SIGCHLD, 0UL, NULL, NULL, 0UL);
         if (prog < 0)
-                fail(pl, SBX_STAGE_FORK);
+                sbx_child_fail(pl, SBX_STAGE_FORK);
         if (prog == 0)
-                program_main(pl);
+                program_main(pl, &h);
 
         /* The keeper: reap everything; report when the program itself ends. */
-        if (pl->notify_sock >= 0)
-                close(pl->notify_sock);
+        for (int i = 0; i < h.n; i++)
+                close(h.fds[i]);
+        close(pl->ctl_sock);
         close(pl->stdout_w);
         close(pl->stderr_w);
+        if (pl->stdin_r >= 0)
+                close(pl->stdin_r);
         struct sbx_record rec;
         memset(&rec, 0, sizeof(rec));
         rec.kind = SBX_REC_EXIT;
@@ -468,7 +394,7 @@ _Noreturn void sbx_child_main(const struct sbx_plan *pl)
                 if (w < 0) {
                         if (errno == EINTR)
                                 continue;
-                        fail(pl, SBX_STAGE_FORK);
+                        sbx_child_fail(pl, SBX_STAGE_FORK);
                 }
                 if (w == prog) {
                         rec.wstatus = st;
@@ -476,10 +402,8 @@ _Noreturn void sbx_child_main(const struct sbx_plan *pl)
                         break;
                 }
         }
-        if (!pl->use_ns)
-                reap_leftovers();
+        end_run(pl, &rec);
         ssize_t n = write(pl->report_w, &rec, sizeof(rec));
         (void)n;
-        /* pid 1 exits: the kernel kills whatever is left in the namespace */
         _exit(0);
 }

@@ -132,6 +132,7 @@ int sbx_policy_new(const struct sbx_policy_opts *opts, struct sbx_policy **ret, 
         if (!p)
                 return -ENOMEM;
         p->uid_base = opts->uid_base ? opts->uid_base : DEFAULT_UID_BASE;
+        p->copy_workdir = opts->copy_workdir;
         p->netns_fd = -1;
         p->cap_last = read_cap_last();
         sbx_find_binds(p);
@@ -153,6 +154,7 @@ int sbx_policy_new(const struct sbx_policy_opts *opts, struct sbx_policy **ret, 
                 return r;
         }
         p->layers.seccomp_notify = p->notify;
+        p->layers.work_area = p->layers.privileged || p->layers.user_ns;
         *ret = p;
         return 0;
 }
@@ -214,6 +216,8 @@ const char *sbx_stage_name(int stage)
                 [SBX_STAGE_SECCOMP] = "loading the seccomp filter",
                 [SBX_STAGE_NOTIFY] = "handing over the seccomp listener",
                 [SBX_STAGE_EXEC] = "executing the program",
+                [SBX_STAGE_AREA] = "making the work area",
+                [SBX_STAGE_COPY_IN] = "copying the work dir into the work area",
         };
         if (stage > 0 && (size_t)stage < CMN_ARRAY_SIZE(names) && names[stage])
                 return names[stage];

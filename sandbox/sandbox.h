@@ -33,16 +33,21 @@ enum sbx_memory_mode {
 
 /* What a run may do. Zero-initialise, then fill; sbx_limits_default() gives docs/sandbox.md's. */
 struct sbx_limits {
-        double cpu_time;     /* seconds of user+system CPU, whole tree */
+        double cpu_time;     /* seconds of user+system CPU, every process of the run */
         double wall_time;    /* seconds of CLOCK_MONOTONIC */
-        uint64_t memory;     /* peak resident bytes */
+        uint64_t memory;     /* resident bytes, summed over the run's processes */
         uint64_t output;     /* cap on each of stdout and stderr, and on every file written */
         unsigned processes;  /* processes+threads at once (1 = no fork, no threads) */
         unsigned open_files; /* RLIMIT_NOFILE */
         uint64_t stack;      /* RLIMIT_STACK; 0 = as large as the memory limit */
         uint64_t tmp_size;   /* size of the private /tmp and /dev/shm (each) */
         enum sbx_memory_mode memory_mode;
+        uint64_t disk; /* size of the run's own work area: what it may add to its work dir (the
+                          inputs it finds there are not counted), with one inode per 4 KiB;
+                          0 = SBX_DISK_DEFAULT */
 };
+
+#define SBX_DISK_DEFAULT (64ull << 20) /* as much as a program may print on stdout by default */
 
 void sbx_limits_default(struct sbx_limits *l);
 
@@ -58,6 +63,12 @@ struct sbx_config {
         bool readonly_workdir;   /* the program sees its work dir read-only: only its private
                                     /tmp and /dev/shm are writable (a problem that does not
                                     allow file writing). Needs namespaces; ignored without. */
+        /* With namespaces the program never writes into workdir itself: it works in a private,
+         * size-limited file system (limits.disk) that starts with what workdir holds; when the
+         * run ends, what it created or changed there is copied back into workdir (regular files
+         * and directories only, set-id bits cleared, never through a symlink; see
+         * docs/sandbox.md), and what it removed is removed. stdin_fd is never handed to the
+         * program: the sandbox feeds what it reads from it into a pipe. */
         struct sbx_limits limits;
 };
 
@@ -65,9 +76,9 @@ struct sbx_result {
         enum sbx_status status;
         int exit_code;         /* -1 when the program did not exit normally */
         int signal;            /* 0 when not killed by a signal */
-        double cpu_time;       /* seconds, user+system */
+        double cpu_time;       /* seconds, user+system, of every process of the run */
         double wall_time;      /* seconds */
-        uint64_t memory;       /* peak resident bytes */
+        uint64_t memory;       /* peak of the run's resident bytes (summed over its processes) */
         uint64_t stdout_bytes; /* bytes the program wrote (up to the cap + 1) */
         uint64_t stderr_bytes;
         char syscall[32];  /* for SV: the forbidden call's name when known */
@@ -83,6 +94,8 @@ struct sbx_layers {
         bool seccomp;        /* the allow-list */
         bool seccomp_notify; /* forbidden calls are named (SECCOMP_RET_USER_NOTIF) */
         bool caps_dropped;   /* every capability, bounding and ambient sets included */
+        bool work_area;      /* a private work area of limits.disk bytes (a tmpfs); without it
+                                the program writes straight into the host's work dir */
         bool no_new_privs;
         bool rlimits;
 };
@@ -135,6 +148,9 @@ struct sbx_policy_opts {
         bool single_run;    /* the policy serves one run (the CLI): skip the probe (a run
                                that cannot make its namespaces fails as IE and says so) and
                                the shared network namespace, which pay off over many runs */
+        bool copy_workdir;  /* copy the work dir into the work area before each run instead of
+                               layering the area over it (overlayfs): what a kernel without
+                               overlayfs gets anyway; for tests and benchmarks */
 };
 
 /*

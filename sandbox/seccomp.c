@@ -4,20 +4,41 @@
  * the child can load it with one system call (libseccomp allocates, which is not allowed
  * between fork and exec).
  *
- * Three answers besides "allow":
+ * Answers besides "allow":
  *  - ENOSYS for clone3: glibc then falls back to clone, whose flags the filter can inspect
- *    (clone3 passes them in memory, out of the filter's reach);
+ *    (clone3 passes them in memory, out of the filter's reach); likewise for openat2, whose
+ *    mode (set-id bits, below) is in memory;
  *  - EACCES for socket: runtimes probe name services (the JVM asks nscd through a Unix
  *    socket) and carry on when refused; a program gets no network either way. socketpair
  *    is allowed: it reaches nothing outside the program (the JDK's file channels need one);
+ *  - EPERM for seccomp and prctl(PR_SET_SECCOMP): a filter of the program's own could answer
+ *    a forbidden call with an error before ours saw it, and the run would not be SV;
+ *  - the host left alone (docs/sandbox.md): file locks (flock, fcntl F_SETLK and friends)
+ *    succeed without locking anything, so a run cannot block the host on a system file it
+ *    may read; fadvise(DONTNEED) succeeds without dropping the host's cached pages;
+ *    RWF_NOWAIT (which tells what the host has cached) and fallocate with a mode (which
+ *    reserves disk that RLIMIT_FSIZE never sees) answer EOPNOTSUPP; F_SETPIPE_SZ and
+ *    F_SETLEASE, prlimit64 on another process, and a set-id bit in chmod, open, creat or
+ *    mkdir answer EPERM;
  *  - everything else: SECCOMP_RET_USER_NOTIF when the kernel has it (the parent learns the
  *    call's number, names it and ends the run as SV), else SECCOMP_RET_KILL_PROCESS.
- * A call from a non-native ABI (i386 "int 0x80", the x32 bit) kills the process at once.
+ * A call from a non-native ABI (i386 "int 0x80", the x32 bit) is reported the same way: the
+ * parent sees it, so a SIGSYS the program raises itself is never mistaken for one.
+ *
+ * libseccomp compares a 64-bit argument as a whole, but the kernel reads an int argument from
+ * the low half only: a test on an int (a prctl option, an fcntl command, a mode) written with
+ * libseccomp could be passed by garbage in the high half. Those tests are a short prefix of
+ * raw BPF on the low 32 bits, run before libseccomp's program.
  */
 #include "sandbox_internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <linux/seccomp.h>
 #include <sched.h>
+#include <stddef.h>
+#include <sys/prctl.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,7 +65,6 @@ static const char *const allowed[] = {
         "close_range",
         "open",
         "openat",
-        "openat2",
         "creat",
         "stat",
         "fstat",
@@ -94,7 +114,6 @@ static const char *const allowed[] = {
         "fdatasync",
         "fadvise64",
         "readahead",
-        "flock",
         "fcntl",
         "dup",
         "dup2",
@@ -238,6 +257,152 @@ static int add(scmp_filter_ctx ctx, uint32_t action, const char *name, char *err
         return r;
 }
 
+/* Calls answered without running them, whatever their arguments. */
+static const struct {
+        const char *name;
+        int err; /* the errno; 0 is success */
+} answered[] = {
+        {"clone3", ENOSYS}, {"openat2", ENOSYS}, {"socket", EACCES},
+        {"seccomp", EPERM}, {"flock", 0},
+};
+
+/* A test of the prefix: one int argument of one call. */
+enum arg_test { ARG_EQUALS, ARG_HAS_ANY };
+
+static const struct refinement {
+        const char *name;
+        unsigned arg;
+        enum arg_test test;
+        uint32_t k;
+        int err; /* the answer when the test holds; 0 is success */
+} refinements[] = {
+        {"prctl", 0, ARG_EQUALS, PR_SET_SECCOMP, EPERM},
+        {"fcntl", 1, ARG_EQUALS, F_SETLK, 0},
+        {"fcntl", 1, ARG_EQUALS, F_SETLKW, 0},
+        {"fcntl", 1, ARG_EQUALS, F_OFD_SETLK, 0},
+        {"fcntl", 1, ARG_EQUALS, F_OFD_SETLKW, 0},
+        {"fcntl", 1, ARG_EQUALS, F_SETPIPE_SZ, EPERM},
+        {"fcntl", 1, ARG_EQUALS, F_SETLEASE, EPERM},
+        {"fadvise64", 3, ARG_EQUALS, POSIX_FADV_DONTNEED, 0},
+        {"fallocate", 1, ARG_HAS_ANY, 0xffffffffu, EOPNOTSUPP},
+        {"preadv2", 5, ARG_HAS_ANY, RWF_NOWAIT, EOPNOTSUPP},
+        {"pwritev2", 5, ARG_HAS_ANY, RWF_NOWAIT, EOPNOTSUPP},
+        {"prlimit64", 0, ARG_HAS_ANY, 0xffffffffu, EPERM},
+        {"chmod", 1, ARG_HAS_ANY, S_ISUID | S_ISGID, EPERM},
+        {"fchmod", 1, ARG_HAS_ANY, S_ISUID | S_ISGID, EPERM},
+        {"fchmodat", 2, ARG_HAS_ANY, S_ISUID | S_ISGID, EPERM},
+        {"open", 2, ARG_HAS_ANY, S_ISUID | S_ISGID, EPERM},
+        {"openat", 3, ARG_HAS_ANY, S_ISUID | S_ISGID, EPERM},
+        {"creat", 1, ARG_HAS_ANY, S_ISUID | S_ISGID, EPERM},
+        {"mkdir", 1, ARG_HAS_ANY, S_ISUID | S_ISGID, EPERM},
+        {"mkdirat", 2, ARG_HAS_ANY, S_ISUID | S_ISGID, EPERM},
+};
+
+#define PREFIX_PER_RULE 5 /* load nr, compare, load the argument, test, return */
+
+/* Offset of the low half of argument i in struct seccomp_data. */
+static uint32_t arg_low(unsigned i)
+{
+        uint32_t off = (uint32_t)offsetof(struct seccomp_data, args) + 8u * i;
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        off += 4;
+#endif
+        return off;
+}
+
+/*
+ * The prefix: for the native architecture only (other ABIs go straight to libseccomp's
+ * program, which refuses them), each refinement is "if nr == N and (arg == k | arg & k): return
+ * the answer". Return: the number of instructions written to out (room for all of them).
+ */
+static size_t build_prefix(struct sock_filter *out)
+{
+        size_t n = 0;
+        out[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                                                offsetof(struct seccomp_data, arch));
+        size_t arch_jump = n++;
+        for (size_t i = 0; i < CMN_ARRAY_SIZE(refinements); i++) {
+                const struct refinement *f = &refinements[i];
+                int nr = seccomp_syscall_resolve_name(f->name);
+                if (nr == __NR_SCMP_ERROR)
+                        continue;
+                uint16_t test = f->test == ARG_EQUALS ? BPF_JEQ : BPF_JSET;
+                out[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                                                        offsetof(struct seccomp_data, nr));
+                out[n++] =
+                        (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nr, 0, 3);
+                out[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, arg_low(f->arg));
+                out[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | test | BPF_K, f->k, 0, 1);
+                out[n++] = (struct sock_filter)BPF_STMT(
+                        BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ((uint32_t)f->err & SECCOMP_RET_DATA));
+        }
+        out[arch_jump] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+                                                      (uint32_t)seccomp_arch_native(), 0,
+                                                      (uint8_t)(n - arch_jump - 1));
+        return n;
+}
+
+static int build_rules(scmp_filter_ctx ctx, bool notify, char *err, size_t errlen)
+{
+        /* a foreign ABI is the parent's to see (notify), so a SIGSYS is never ours */
+        int r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
+                                 notify ? SCMP_ACT_NOTIFY : SCMP_ACT_KILL_PROCESS);
+        /* no_new_privs is set by the child itself, before it loads the filter */
+        if (r == 0)
+                r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+        /* a binary tree of syscall numbers instead of a linear list: the filter runs on every
+         * system call of the program (and loads about three times faster) */
+        if (r == 0 && seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2) < 0)
+                r = 0; /* older libseccomp: the linear filter is just slower */
+        for (size_t i = 0; r == 0 && i < CMN_ARRAY_SIZE(allowed); i++)
+                r = add(ctx, SCMP_ACT_ALLOW, allowed[i], err, errlen);
+        for (size_t i = 0; r == 0 && i < CMN_ARRAY_SIZE(answered); i++)
+                r = add(ctx, SCMP_ACT_ERRNO((uint32_t)answered[i].err), answered[i].name, err,
+                        errlen);
+        if (r == 0)
+                r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+                                     SCMP_A0(SCMP_CMP_MASKED_EQ, NS_FLAGS, 0));
+        if (r < 0 && !err[0])
+                snprintf(err, errlen, "seccomp rules: %s", strerror(-r));
+        return r;
+}
+
+/* Export ctx's BPF, behind the prefix, into p->prog. */
+static int export_filter(struct sbx_policy *p, scmp_filter_ctx ctx, char *err, size_t errlen)
+{
+        int fd = memfd_create("grader-seccomp", MFD_CLOEXEC);
+        if (fd < 0) {
+                snprintf(err, errlen, "memfd_create: %s", strerror(errno));
+                return -errno;
+        }
+        int r = seccomp_export_bpf(ctx, fd);
+        off_t len = r == 0 ? lseek(fd, 0, SEEK_END) : -1;
+        size_t body = len > 0 ? (size_t)len / sizeof(struct sock_filter) : 0;
+        size_t room = 2 + PREFIX_PER_RULE * CMN_ARRAY_SIZE(refinements);
+        if (r < 0 || len <= 0 || len % (off_t)sizeof(struct sock_filter) != 0 ||
+            room + body > BPF_MAXINSNS) {
+                snprintf(err, errlen, "seccomp_export_bpf failed");
+                close(fd);
+                return r < 0 ? r : -EIO;
+        }
+        struct sock_filter *f = malloc((room + body) * sizeof(*f));
+        if (!f) {
+                close(fd);
+                return -ENOMEM;
+        }
+        size_t n = build_prefix(f);
+        if (pread(fd, f + n, (size_t)len, 0) != len) {
+                free(f);
+                close(fd);
+                snprintf(err, errlen, "reading the exported filter failed");
+                return -EIO;
+        }
+        close(fd);
+        p->prog.filter = f;
+        p->prog.len = (unsigned short)(n + body);
+        return 0;
+}
+
 int sbx_seccomp_compile(struct sbx_policy *p, char *err, size_t errlen)
 {
         uint32_t deflt = p->notify ? SCMP_ACT_NOTIFY : SCMP_ACT_KILL_PROCESS;
@@ -251,65 +416,24 @@ int sbx_seccomp_compile(struct sbx_policy *p, char *err, size_t errlen)
                 snprintf(err, errlen, "seccomp_init failed");
                 return -ENOMEM;
         }
-        int r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
-        /* no_new_privs is set by the child itself, before it loads the filter */
+        int r = build_rules(ctx, p->notify, err, errlen);
         if (r == 0)
-                r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
-        /* a binary tree of syscall numbers instead of a linear list: the filter runs on every
-         * system call of the program (and loads about three times faster) */
-        if (r == 0 && seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2) < 0)
-                r = 0; /* older libseccomp: the linear filter is just slower */
-        for (size_t i = 0; r == 0 && i < CMN_ARRAY_SIZE(allowed); i++)
-                r = add(ctx, SCMP_ACT_ALLOW, allowed[i], err, errlen);
-        if (r == 0)
-                r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
-                                     SCMP_A0(SCMP_CMP_MASKED_EQ, NS_FLAGS, 0));
-        if (r == 0)
-                r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
-        if (r == 0)
-                r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 0);
-        if (r < 0) {
-                if (!err[0])
-                        snprintf(err, errlen, "seccomp rules: %s", strerror(-r));
-                seccomp_release(ctx);
-                return r;
-        }
-
-        /* Export the BPF into memory. */
-        int fd = memfd_create("grader-seccomp", MFD_CLOEXEC);
-        if (fd < 0) {
-                r = -errno;
-                snprintf(err, errlen, "memfd_create: %s", strerror(errno));
-                seccomp_release(ctx);
-                return r;
-        }
-        r = seccomp_export_bpf(ctx, fd);
+                r = export_filter(p, ctx, err, errlen);
         seccomp_release(ctx);
-        off_t len = r == 0 ? lseek(fd, 0, SEEK_END) : -1;
-        if (r < 0 || len <= 0 || len % (off_t)sizeof(struct sock_filter) != 0) {
-                snprintf(err, errlen, "seccomp_export_bpf failed");
-                close(fd);
-                return r < 0 ? r : -EIO;
-        }
-        struct sock_filter *f = malloc((size_t)len);
-        if (!f) {
-                close(fd);
-                return -ENOMEM;
-        }
-        if (pread(fd, f, (size_t)len, 0) != len) {
-                free(f);
-                close(fd);
-                snprintf(err, errlen, "reading the exported filter failed");
-                return -EIO;
-        }
-        close(fd);
-        p->prog.filter = f;
-        p->prog.len = (unsigned short)(len / (off_t)sizeof(struct sock_filter));
-        return 0;
+        return r;
 }
 
-void sbx_seccomp_describe(long nr, char *buf, size_t n)
+void sbx_seccomp_describe(long nr, uint32_t arch, char *buf, size_t n)
 {
+#if defined(__x86_64__)
+        const long x32_bit = 0x40000000L; /* __X32_SYSCALL_BIT */
+#else
+        const long x32_bit = 0;
+#endif
+        if (arch != seccomp_arch_native() || (nr & x32_bit)) {
+                cmn_strlcpy(buf, "non-native ABI", n);
+                return;
+        }
         char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, (int)nr);
         if (name) {
                 cmn_strlcpy(buf, name, n);

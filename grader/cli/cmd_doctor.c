@@ -30,6 +30,22 @@ static const char *fact(enum sbx_fact f, const char *yes, const char *no)
                                   : "unknown (the probe could not run)";
 }
 
+/* Without namespaces, say plainly what still holds and what does not (docs/sandbox.md). */
+static void weakest_mode(void)
+{
+        printf("without namespaces (the weakest mode):\n"
+               "  bounded:     CPU time and memory of the run (every process the program starts\n"
+               "               stays below the keeper, its subreaper), output, the size of each\n"
+               "               file (--output), processes, open files, system calls (seccomp)\n"
+               "  NOT bounded: disk: no work area, so --disk does not apply and the program\n"
+               "               writes into the work dir and /tmp of the host, as many files as\n"
+               "               its time allows; files it leaves in the work dir stay there\n"
+               "  NOT hidden:  the host's files (what this uid may read) and processes (the\n"
+               "               network stays out of reach: socket() is refused); a process\n"
+               "               that leaves the keeper's process group can outlive a killed run\n"
+               "  use it only for trusted code or benchmarks\n");
+}
+
 /* What the kernel itself allows, outside any sandbox: why a layer is off, or why an attack
  * ends as RE rather than SV on this machine. */
 static void kernel_facts(void)
@@ -120,6 +136,9 @@ int grd_cmd_doctor(int argc, char **argv)
         layer("capabilities dropped", l.caps_dropped, "");
         layer("no_new_privs", l.no_new_privs, "");
         layer("rlimits", l.rlimits, "");
+        layer("private work area (--disk)", l.work_area, nons);
+        if (!l.work_area)
+                weakest_mode();
         kernel_facts();
         int rc = GRD_EXIT_OK;
         if (selftest) {

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -24,17 +25,23 @@ static const char help[] =
         "\n"
         "Run PROGRAM under limits and report what happened.\n"
         "\n"
-        "  --time SECONDS        CPU-time limit (float; default 1)\n"
+        "  --time SECONDS        CPU-time limit of the whole run (float; default 1)\n"
         "  --wall-time SECONDS   wall-clock limit (default 3*time+1)\n"
         "  --memory SIZE         memory limit, bytes with optional K/M/G suffix (default 256M)\n"
-        "  --output SIZE         limit on each of stdout and stderr (default 64M); more is OLE\n"
+        "  --output SIZE         limit on each of stdout and stderr, and on each file the\n"
+        "                        program writes (default 64M); more is OLE\n"
+        "  --disk SIZE           size of the program's own work area: what it may write\n"
+        "                        into its work dir, besides the files it finds there\n"
+        "                        (default 64M); a full work area is OLE\n"
         "  --processes N         most processes+threads at once (default 1)\n"
-        "  --stdin FILE          fed to stdin (default /dev/null)\n"
+        "  --stdin FILE          fed to stdin through a pipe (default /dev/null)\n"
         "  --stdout FILE         where the program's stdout goes (default: grader's own\n"
         "                        stdout; grader's stderr when the report goes to stdout)\n"
         "  --stderr FILE         where the program's stderr goes (default: grader's own)\n"
-        "  --workdir DIR         the program's working directory, its only writable place\n"
-        "                        (default: a fresh empty folder, removed afterwards)\n"
+        "  --workdir DIR         the program's working directory: it starts with what DIR\n"
+        "                        holds, and what it leaves there is copied back into DIR\n"
+        "                        (default: a fresh empty folder, removed afterwards);\n"
+        "                        --stdout, --stderr and --report must be outside it\n"
         "  --report FILE         the result as one JSON object ('-' = stdout)\n"
         "  --memory-mode MODE    address-space (default) or data: which rlimit backs the\n"
         "                        memory limit (data for runtimes like the JVM)\n"
@@ -45,9 +52,9 @@ static const char help[] =
         "\n"
         "The program sees the host's system directories read-only and the work dir at its own\n"
         "path; nothing else: a program that lives elsewhere must be copied into the work dir.\n"
-        "The report never shares a stream with the program's output. Exit status: 0 when the "
-        "status is OK, 1 for any other status\n"
-        "(RE TLE MLE OLE SV), 2 for usage or internal error (IE).\n";
+        "CPU time and memory count every process of the run. The report never shares a stream\n"
+        "with the program's output. Exit status: 0 when the status is OK, 1 for any other\n"
+        "status (RE TLE MLE OLE SV), 2 for usage or internal error (IE).\n";
 
 static json_t *report_json(const struct sbx_result *r)
 {
@@ -64,6 +71,22 @@ static json_t *report_json(const struct sbx_result *r)
         return o;
 }
 
+/* Everything the command line says. */
+struct sandbox_args {
+        struct sbx_config cfg;
+        struct sbx_policy_opts popts;
+        const char *in_path, *out_path, *err_path, *report;
+        const char *env[SBX_MAX_ENV_CLI + 1];
+        size_t n_env;
+        char workdir[4096];
+};
+
+/* The descriptors the command opens before the run, never the program. */
+struct sandbox_files {
+        int in_fd, out_fd, err_fd;
+        FILE *rep;
+};
+
 static int open_out(const char *path, int *fd)
 {
         *fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -78,7 +101,55 @@ static bool same_file(int a, int b)
                sa.st_ino == sb.st_ino;
 }
 
-int grd_cmd_sandbox(int argc, char **argv)
+/* Is path (an existing file) inside dir (resolved), by its own name or by what it points to? */
+static bool inside(const char *path, const char *dir)
+{
+        char real[PATH_MAX], parent[PATH_MAX], name[PATH_MAX];
+        size_t l = strlen(dir);
+        if (realpath(path, real) && !strncmp(real, dir, l) && (real[l] == '/' || !real[l]))
+                return true;
+        cmn_strlcpy(parent, path, sizeof(parent));
+        char *slash = strrchr(parent, '/');
+        const char *base = slash ? slash + 1 : path;
+        if (slash == parent)
+                parent[1] = '\0';
+        else if (slash)
+                *slash = '\0';
+        else
+                cmn_strlcpy(parent, ".", sizeof(parent));
+        if (!realpath(parent, real) || cmn_join(name, sizeof(name), real, base) < 0)
+                return false;
+        return !strncmp(name, dir, l) && name[l] == '/';
+}
+
+/*
+ * The program's files are copied back into the work dir when it ends, replacing what is there:
+ * a stream or report the grader writes in it could be replaced too. Refuse that.
+ * Return: 0, or GRD_EXIT_USAGE after saying which option.
+ */
+static int check_outside_workdir(const struct sandbox_args *a)
+{
+        if (!a->workdir[0])
+                return 0;
+        char dir[PATH_MAX];
+        if (cmn_mkdir_p(a->workdir, 0755) < 0 || !realpath(a->workdir, dir))
+                return grd_error("--workdir: cannot create '%s': %s", a->workdir, strerror(errno));
+        const struct {
+                const char *opt, *path;
+        } files[] = {{"--stdout", a->out_path}, {"--stderr", a->err_path}, {"--report", a->report}};
+        for (size_t i = 0; i < CMN_ARRAY_SIZE(files); i++) {
+                const char *p = files[i].path;
+                if (p && strcmp(p, "-") != 0 && inside(p, dir))
+                        return grd_error("%s: '%s' is inside the work dir '%s', whose content "
+                                         "the program's files replace when it ends: give a "
+                                         "file outside it",
+                                         files[i].opt, p, dir);
+        }
+        return 0;
+}
+
+/* Return: 0, -1 after printing --help, or GRD_EXIT_USAGE after saying what is wrong. */
+static int parse_args(int argc, char **argv, struct sandbox_args *a)
 {
         enum {
                 OPT_TIME = 256,
@@ -94,13 +165,15 @@ int grd_cmd_sandbox(int argc, char **argv)
                 OPT_MEMMODE,
                 OPT_FILES,
                 OPT_ENV,
-                OPT_NONS
+                OPT_NONS,
+                OPT_DISK,
         };
         static const struct option opts[] = {
                 {"time", required_argument, NULL, OPT_TIME},
                 {"wall-time", required_argument, NULL, OPT_WALL},
                 {"memory", required_argument, NULL, OPT_MEM},
                 {"output", required_argument, NULL, OPT_OUT},
+                {"disk", required_argument, NULL, OPT_DISK},
                 {"processes", required_argument, NULL, OPT_PROC},
                 {"stdin", required_argument, NULL, OPT_STDIN},
                 {"stdout", required_argument, NULL, OPT_STDOUT},
@@ -114,85 +187,78 @@ int grd_cmd_sandbox(int argc, char **argv)
                 {"help", no_argument, NULL, 'h'},
                 {NULL, 0, NULL, 0},
         };
-        struct sbx_config cfg = {
-                .stdin_fd = -1, .stdout_fd = STDOUT_FILENO, .stderr_fd = STDERR_FILENO};
-        sbx_limits_default(&cfg.limits);
-        const char *in_path = NULL, *out_path = NULL, *err_path = NULL, *report = NULL;
-        const char *env[SBX_MAX_ENV_CLI + 1] = {NULL};
-        size_t n_env = 0;
-        char workdir[4096] = "";
-        struct sbx_policy_opts popts = {.single_run = true};
-        if (grd_uid_base_from_env(&popts.uid_base) != 0)
-                return GRD_EXIT_USAGE;
+        struct sbx_limits *lim = &a->cfg.limits;
         unsigned long ul;
         int c;
         optind = 1;
         while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
                 switch (c) {
                 case OPT_TIME:
-                        if (cmn_parse_seconds(optarg, &cfg.limits.cpu_time) < 0 ||
-                            cfg.limits.cpu_time <= 0)
+                        if (cmn_parse_seconds(optarg, &lim->cpu_time) < 0 || lim->cpu_time <= 0)
                                 return grd_error("--time: '%s' is not a positive number of "
                                                  "seconds",
                                                  optarg);
                         break;
                 case OPT_WALL:
-                        if (cmn_parse_seconds(optarg, &cfg.limits.wall_time) < 0 ||
-                            cfg.limits.wall_time <= 0)
+                        if (cmn_parse_seconds(optarg, &lim->wall_time) < 0 || lim->wall_time <= 0)
                                 return grd_error("--wall-time: '%s' is not a positive number "
                                                  "of seconds",
                                                  optarg);
                         break;
                 case OPT_MEM:
-                        if (cmn_parse_size(optarg, &cfg.limits.memory) < 0 ||
-                            cfg.limits.memory < (1u << 20))
+                        if (cmn_parse_size(optarg, &lim->memory) < 0 || lim->memory < (1u << 20))
                                 return grd_error("--memory: '%s' is not a size of at least 1M",
                                                  optarg);
                         break;
                 case OPT_OUT:
-                        if (cmn_parse_size(optarg, &cfg.limits.output) < 0)
+                        if (cmn_parse_size(optarg, &lim->output) < 0)
                                 return grd_error("--output: '%s' is not a size", optarg);
+                        break;
+                case OPT_DISK:
+                        if (cmn_parse_size(optarg, &lim->disk) < 0 || lim->disk < (1u << 20))
+                                return grd_error("--disk: '%s' is not a size of at least 1M",
+                                                 optarg);
                         break;
                 case OPT_PROC:
                         if (cmn_parse_uint(optarg, 1, 10000, &ul) < 0)
                                 return grd_error("--processes: '%s' is not a number in 1..10000",
                                                  optarg);
-                        cfg.limits.processes = (unsigned)ul;
+                        lim->processes = (unsigned)ul;
                         break;
                 case OPT_FILES:
                         if (cmn_parse_uint(optarg, 4, 65536, &ul) < 0)
                                 return grd_error("--open-files: '%s' is not a number in "
                                                  "4..65536",
                                                  optarg);
-                        cfg.limits.open_files = (unsigned)ul;
+                        lim->open_files = (unsigned)ul;
                         break;
                 case OPT_STDIN:
-                        in_path = optarg;
+                        a->in_path = optarg;
                         break;
                 case OPT_STDOUT:
-                        out_path = optarg;
+                        a->out_path = optarg;
                         break;
                 case OPT_STDERR:
-                        err_path = optarg;
+                        a->err_path = optarg;
                         break;
                 case OPT_WORKDIR:
                         if (optarg[0] == '/') {
-                                cmn_strlcpy(workdir, optarg, sizeof(workdir));
+                                cmn_strlcpy(a->workdir, optarg, sizeof(a->workdir));
                         } else {
                                 char cwd[2048];
                                 if (!getcwd(cwd, sizeof(cwd)) ||
-                                    cmn_join(workdir, sizeof(workdir), cwd, optarg) < 0)
+                                    cmn_join(a->workdir, sizeof(a->workdir), cwd, optarg) < 0)
                                         return grd_error("--workdir: path too long");
                         }
                         break;
                 case OPT_REPORT:
-                        report = optarg;
+                        a->report = optarg;
                         break;
                 case OPT_MEMMODE:
                         if (!strcmp(optarg, "address-space"))
-                                cfg.limits.memory_mode = SBX_MEMORY_ADDRESS_SPACE;
+                                lim->memory_mode = SBX_MEMORY_ADDRESS_SPACE;
                         else if (!strcmp(optarg, "data"))
-                                cfg.limits.memory_mode = SBX_MEMORY_DATA;
+                                lim->memory_mode = SBX_MEMORY_DATA;
                         else
                                 return grd_error("--memory-mode: '%s' is not address-space or "
                                                  "data",
@@ -201,16 +267,16 @@ int grd_cmd_sandbox(int argc, char **argv)
                 case OPT_ENV:
                         if (!strchr(optarg, '=') || optarg[0] == '=')
                                 return grd_error("--env: '%s' is not NAME=VALUE", optarg);
-                        if (n_env == SBX_MAX_ENV_CLI)
+                        if (a->n_env == SBX_MAX_ENV_CLI)
                                 return grd_error("--env: too many variables");
-                        env[n_env++] = optarg;
+                        a->env[a->n_env++] = optarg;
                         break;
                 case OPT_NONS:
-                        popts.no_namespaces = true;
+                        a->popts.no_namespaces = true;
                         break;
                 case 'h':
                         fputs(help, stdout);
-                        return GRD_EXIT_OK;
+                        return -1;
                 default:
                         fputs(help, stderr);
                         return GRD_EXIT_USAGE;
@@ -221,89 +287,113 @@ int grd_cmd_sandbox(int argc, char **argv)
                                  "PROGRAM [ARG...])");
         if (argc - optind > 256)
                 return grd_error("sandbox: too many arguments");
-        cfg.argv = (const char *const *)(argv + optind);
-        cfg.env = n_env ? env : NULL;
-        cfg.workdir = workdir[0] ? workdir : NULL;
+        a->cfg.argv = (const char *const *)(argv + optind);
+        a->cfg.env = a->n_env ? a->env : NULL;
+        a->cfg.workdir = a->workdir[0] ? a->workdir : NULL;
+        return 0;
+}
 
-        int in_fd = -1, out_fd = -1, err_fd = -1, rc = GRD_EXIT_USAGE, slot_fd = -1;
-        FILE *rep = NULL;
-        struct sbx_policy *policy = NULL;
-        if (in_path && (in_fd = open(in_path, O_RDONLY | O_CLOEXEC)) < 0) {
-                grd_error("--stdin: cannot open '%s': %s", in_path, strerror(errno));
-                goto out;
-        }
-        if (out_path && open_out(out_path, &out_fd) < 0) {
-                grd_error("--stdout: cannot open '%s': %s", out_path, strerror(errno));
-                goto out;
-        }
-        if (err_path && open_out(err_path, &err_fd) < 0) {
-                grd_error("--stderr: cannot open '%s': %s", err_path, strerror(errno));
-                goto out;
-        }
-        if (report && strcmp(report, "-") != 0 && !(rep = fopen(report, "we"))) {
-                grd_error("--report: cannot open '%s': %s", report, strerror(errno));
-                goto out;
-        }
-        cfg.stdin_fd = in_fd;
-        if (out_fd >= 0)
-                cfg.stdout_fd = out_fd;
-        else if (report && !strcmp(report, "-"))
-                cfg.stdout_fd = STDERR_FILENO; /* stdout carries the report alone */
-        if (err_fd >= 0)
-                cfg.stderr_fd = err_fd;
+/* Open --stdin, --stdout, --stderr and --report. Return: 0 or GRD_EXIT_USAGE. */
+static int open_files(struct sandbox_args *a, struct sandbox_files *f)
+{
+        if (check_outside_workdir(a) != 0)
+                return GRD_EXIT_USAGE;
+        if (a->in_path && (f->in_fd = open(a->in_path, O_RDONLY | O_CLOEXEC)) < 0)
+                return grd_error("--stdin: cannot open '%s': %s", a->in_path, strerror(errno));
+        if (a->out_path && open_out(a->out_path, &f->out_fd) < 0)
+                return grd_error("--stdout: cannot open '%s': %s", a->out_path, strerror(errno));
+        if (a->err_path && open_out(a->err_path, &f->err_fd) < 0)
+                return grd_error("--stderr: cannot open '%s': %s", a->err_path, strerror(errno));
+        if (a->report && strcmp(a->report, "-") != 0 && !(f->rep = fopen(a->report, "we")))
+                return grd_error("--report: cannot open '%s': %s", a->report, strerror(errno));
+        struct sbx_config *cfg = &a->cfg;
+        cfg->stdin_fd = f->in_fd;
+        if (f->out_fd >= 0)
+                cfg->stdout_fd = f->out_fd;
+        else if (a->report && !strcmp(a->report, "-"))
+                cfg->stdout_fd = STDERR_FILENO; /* stdout carries the report alone */
+        if (f->err_fd >= 0)
+                cfg->stderr_fd = f->err_fd;
         /* A report the program could write into, or print a forged one ahead of, is worth
          * nothing: refuse to put them on one file (a terminal the user shares is theirs). */
-        int rep_fd = rep ? fileno(rep) : report ? STDOUT_FILENO : -1;
+        int rep_fd = f->rep ? fileno(f->rep) : a->report ? STDOUT_FILENO : -1;
         if (rep_fd >= 0 && !isatty(rep_fd) &&
-            ((out_fd >= 0 && same_file(rep_fd, out_fd)) ||
-             (err_fd >= 0 && same_file(rep_fd, err_fd)))) {
-                grd_error("--report: '%s' is the file the program's output goes to: give them "
-                          "different files",
-                          report);
-                goto out;
-        }
+            ((f->out_fd >= 0 && same_file(rep_fd, f->out_fd)) ||
+             (f->err_fd >= 0 && same_file(rep_fd, f->err_fd))))
+                return grd_error("--report: '%s' is the file the program's output goes to: give "
+                                 "them different files",
+                                 a->report);
+        return 0;
+}
 
+static void print_report(const struct sbx_result *res, FILE *f)
+{
+        json_t *o = report_json(res);
+        char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(6));
+        json_decref(o);
+        fprintf(f, "%s\n", s ? s : "{}");
+        fflush(f);
+        free(s);
+}
+
+/* Make the policy, take a slot, run, report. Return: the exit status. */
+static int run_and_report(struct sandbox_args *a, struct sandbox_files *f)
+{
         char err[256];
-        int r = sbx_policy_new(&popts, &policy, err, sizeof(err));
+        struct sbx_policy *policy = NULL;
+        int slot_fd = -1, rc = GRD_EXIT_USAGE;
+        int r = sbx_policy_new(&a->popts, &policy, err, sizeof(err));
         if (r < 0) {
                 grd_error("sandbox: %s", err[0] ? err : strerror(-r));
-                goto out;
+                return GRD_EXIT_USAGE;
         }
-        r = sbx_slot_acquire(policy, 0, 1000, &cfg.slot, &slot_fd);
+        r = sbx_slot_acquire(policy, 0, 1000, &a->cfg.slot, &slot_fd);
         if (r < 0) {
                 grd_error("sandbox: no free sandbox slot: %s", strerror(-r));
                 goto out;
         }
         struct sbx_result res;
-        r = sbx_run(policy, &cfg, &res);
+        r = sbx_run(policy, &a->cfg, &res);
         if (r < 0) {
                 grd_error("sandbox: %s", strerror(-r));
                 goto out;
         }
-        if (report) {
-                json_t *o = report_json(&res);
-                char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(6));
-                json_decref(o);
-                FILE *f = rep ? rep : stdout;
-                fprintf(f, "%s\n", s ? s : "{}");
-                fflush(f);
-                free(s);
-        }
+        if (a->report)
+                print_report(&res, f->rep ? f->rep : stdout);
         if (res.status == SBX_STATUS_IE)
                 grd_error("sandbox: internal error: %s", res.message);
         rc = res.status == SBX_STATUS_OK   ? GRD_EXIT_OK
              : res.status == SBX_STATUS_IE ? GRD_EXIT_USAGE
                                            : GRD_EXIT_FAIL;
 out:
-        if (rep)
-                fclose(rep);
-        if (in_fd >= 0)
-                close(in_fd);
-        if (out_fd >= 0)
-                close(out_fd);
-        if (err_fd >= 0)
-                close(err_fd);
         sbx_slot_release(slot_fd);
         sbx_policy_free(policy);
+        return rc;
+}
+
+int grd_cmd_sandbox(int argc, char **argv)
+{
+        struct sandbox_args a;
+        memset(&a, 0, sizeof(a));
+        a.cfg = (struct sbx_config){
+                .stdin_fd = -1, .stdout_fd = STDOUT_FILENO, .stderr_fd = STDERR_FILENO};
+        sbx_limits_default(&a.cfg.limits);
+        a.popts.single_run = true;
+        if (grd_uid_base_from_env(&a.popts.uid_base) != 0)
+                return GRD_EXIT_USAGE;
+        int rc = parse_args(argc, argv, &a);
+        if (rc != 0)
+                return rc < 0 ? GRD_EXIT_OK : rc;
+        struct sandbox_files f = {.in_fd = -1, .out_fd = -1, .err_fd = -1};
+        rc = open_files(&a, &f);
+        if (rc == 0)
+                rc = run_and_report(&a, &f);
+        if (f.rep)
+                fclose(f.rep);
+        int fds[] = {f.in_fd, f.out_fd, f.err_fd};
+        for (size_t i = 0; i < CMN_ARRAY_SIZE(fds); i++) {
+                if (fds[i] >= 0)
+                        close(fds[i]);
+        }
         return rc;
 }

@@ -55,8 +55,8 @@ int grd_env_init(struct grd_env *env, const struct sbx_policy *policy, unsigned 
                 return -ENAMETOOLONG;
         if (!mkdtemp(env->workroot))
                 return -errno;
-        /* traversable, not listable: the sandbox uid reaches its own dir and nothing else */
-        if (chmod(env->workroot, 0711) < 0)
+        /* the grader's alone: a program works in its own work area, never in here */
+        if (chmod(env->workroot, 0700) < 0)
                 return -errno;
         return 0;
 }

@@ -37,7 +37,7 @@ struct grd_compiled {
 };
 
 /*
- * grd_env_init - make a private work root (mode 0711) under base (NULL: $TMPDIR or /tmp).
+ * grd_env_init - make a private work root (mode 0700) under base (NULL: $TMPDIR or /tmp).
  * Return: 0 or -errno.
  */
 int grd_env_init(struct grd_env *env, const struct sbx_policy *policy, unsigned slot,

@@ -9,12 +9,14 @@ import argparse
 import fcntl
 import json
 import os
+import pty
 import pwd
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
+import termios
 import time
 import unittest
 
@@ -32,8 +34,8 @@ def unsandboxed(mode):
     return subprocess.run([ARGS.attack, mode], capture_output=True, timeout=30).returncode
 
 
-def unsandboxed_output(mode):
-    return subprocess.run([ARGS.attack, mode], capture_output=True, text=True,
+def unsandboxed_output(mode, *args):
+    return subprocess.run([ARGS.attack, mode, *args], capture_output=True, text=True,
                           timeout=30).stdout
 
 
@@ -71,7 +73,8 @@ LOCK_PATH = "/tmp/grader-attack-tests.lock"
 # Tests that look for surviving sandbox processes hold this lock exclusively; every other test
 # holds it shared, so a concurrent test's live processes are never mistaken for survivors.
 EXCLUSIVE = {"test_fork_bomb_is_contained", "test_thread_bomb_is_contained",
-             "test_setsid_double_fork_leaves_no_survivor"}
+             "test_setsid_double_fork_leaves_no_survivor",
+             "test_stale_deep_work_roots_are_swept"}
 
 
 # Tests whose property only namespaces give: as an ordinary user on a kernel that refuses user
@@ -80,7 +83,16 @@ NEEDS_NAMESPACES = {"test_file_outside_work_dir_is_invisible", "test_writes_outs
                     "test_network_namespace_is_empty_and_not_the_hosts",
                     "test_host_processes_are_invisible", "test_setsid_double_fork_leaves_no_survivor",
                     "test_kill_all_and_parent_leaves_grader_alive",
-                    "test_grader_environment_is_unreadable"}
+                    "test_grader_environment_is_unreadable",
+                    # the second round: the work area and the run's pid namespace
+                    "test_files_in_work_dir_are_bounded_by_disk",
+                    "test_work_dir_files_are_not_memory_outside_the_count",
+                    "test_grader_argv_is_invisible",
+                    "test_deep_tree_in_work_dir_does_not_hang_the_grader",
+                    "test_deep_tree_submission_does_not_hang_the_next_run"}
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+MIB = 1 << 20
 
 
 class Attack(unittest.TestCase):
@@ -110,8 +122,14 @@ class Attack(unittest.TestCase):
                 "--clear-groups", "--"] + cmd
 
     def tearDown(self):
-        shutil.rmtree(self.dir, ignore_errors=True)
+        # rm walks any depth (an attack may leave a deep tree in a weak mode); Python recurses
+        subprocess.run(["rm", "-rf", "--one-file-system", self.dir], capture_output=True)
         self.lock.close()
+
+    def own(self, path):
+        """Give a file the test made to the user the grader runs as."""
+        if self.user:
+            os.chown(path, self.user.pw_uid, self.user.pw_gid)
 
     def run_attack(self, *args, opts=(), pass_fds=(), timeout=30, wrapper=()):
         out = os.path.join(self.dir, "out.txt")
@@ -434,6 +452,268 @@ class Attack(unittest.TestCase):
         self.assertEqual((r["status"], r["exit_code"]), ("RE", 3))
         r = self.run_attack("segv")
         self.assertEqual((r["status"], r["signal"]), ("RE", 11))
+
+    # --- the second round: the run is the unit ----------------------------------------------
+    # The burners run until their own CPU clocks say so, and the program outlives them without
+    # wait(): on a loaded machine the run only takes longer (a wide wall limit), never less CPU.
+    def test_children_never_waited_for_are_charged(self):
+        r = self.run_attack("spawn-burn", "2", "1.8",
+                            opts=["--time", "1", "--wall-time", "30", "--processes", "3"])
+        self.assertEqual(r["status"], "TLE", r)
+        self.assertGreaterEqual(r["cpu_time"], 1.0)
+
+    def test_orphaned_grandchild_is_charged(self):
+        r = self.run_attack("orphan-burn", "1.8",
+                            opts=["--time", "1", "--wall-time", "30", "--processes", "3"])
+        self.assertEqual(r["status"], "TLE", r)
+
+    def test_children_memory_is_summed(self):
+        r = self.run_attack("spawn-mem", "3", "60", opts=["--memory", "64M", "--processes", "4"])
+        self.assertEqual(r["status"], "MLE", r)
+        self.assertGreater(r["memory"], 64 * MIB)
+
+    def test_clone_parent_sibling_is_charged(self):
+        r = self.run_attack("clone-parent", "1.8",
+                            opts=["--time", "1", "--wall-time", "30", "--processes", "2"])
+        self.assertEqual(r["status"], "TLE", r)
+
+    def test_keeper_takes_no_process_of_the_program(self):
+        r = self.run_attack("fork-one", opts=["--processes", "2"])
+        self.assertEqual(r["status"], "OK", r)
+        self.assertIn("forked one child", r["stdout"])
+
+    def test_prlimit_on_the_keeper_is_refused(self):
+        r = self.run_attack("prlimit")
+        self.assertEqual(r["status"], "OK", r)
+        self.assertIn("refused", r["stdout"])
+
+    def test_pipe_buffers_cannot_hold_memory(self):
+        r = self.run_attack("pipe-hog", opts=["--memory", "16M"])
+        held = int(r["stdout"].split("held ")[1].split()[0])
+        self.assertIn("grown 0 pipes", r["stdout"])
+        self.assertLess(held, 16 * MIB, r["stdout"])
+
+    # --- the work area ------------------------------------------------------------------------
+    def work_bytes(self):
+        total = 0
+        for root, _, files in os.walk(self.work):
+            for f in files:
+                total += os.lstat(os.path.join(root, f)).st_blocks * 512
+        return total
+
+    def test_fallocate_cannot_fill_the_host_disk(self):
+        r = self.run_attack("fallocate", opts=["--output", "1M"])
+        self.assertIn("fallocate refused", r["stdout"])
+        self.assertLessEqual(self.work_bytes(), 2 * MIB)
+
+    def test_files_in_work_dir_are_bounded_by_disk(self):
+        """Ten files just under --output 16M: the default 64M work area fills up (OLE)."""
+        r = self.run_attack("many-files", "10", str(16 * MIB - 4096),
+                            opts=["--output", "16M", "--time", "5"])
+        self.assertEqual(r["status"], "OLE", r)
+        self.assertIn("disk limit", r["message"])
+        self.assertLessEqual(self.work_bytes(), 64 * MIB + MIB)
+
+    def test_work_dir_files_are_not_memory_outside_the_count(self):
+        """192 MiB of files under --memory 32M: not held in page cache, the disk limit ends it."""
+        r = self.run_attack("many-files", "12", str(16 * MIB),
+                            opts=["--memory", "32M", "--disk", "32M", "--time", "5"])
+        self.assertEqual(r["status"], "OLE", r)
+        self.assertLessEqual(self.work_bytes(), 32 * MIB + MIB)
+
+    def test_setid_bits_never_reach_the_host(self):
+        r = self.run_attack("mint", opts=["--processes", "1"])
+        self.assertIn("chmod refused", r["stdout"])
+        self.assertIn("create refused", r["stdout"])
+        for name in ("minted", "minted-at-birth"):
+            path = os.path.join(self.work, name)
+            if os.path.exists(path):
+                self.assertEqual(os.lstat(path).st_mode & 0o7000, 0, name)
+                self.assertEqual(os.lstat(path).st_uid, os.getuid() if not self.user
+                                 else self.user.pw_uid, name)
+
+    def test_deep_tree_in_work_dir_does_not_hang_the_grader(self):
+        r = self.run_attack("deep-tree", "10000", opts=["--time", "10"], timeout=60)
+        self.assertEqual(r["status"], "OK", r)
+        depth = 0
+        for root, dirs, _ in os.walk(self.work):
+            depth = max(depth, root[len(self.work):].count("/"))
+        self.assertLess(depth, 64, "the copy back is depth-capped")
+
+    def write_deep_sum(self):
+        src = os.path.join(self.dir, "deep.c")
+        with open(src, "w") as f:
+            f.write("""#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+int main(void) {
+    int t; long long a, b;
+    for (int i = 0; i < 10000; i++) {
+        if (mkdir("d", 0755) < 0 || chdir("d") < 0) break;
+        if (i % 1000 == 999) chmod(".", 0);
+    }
+    if (scanf("%d", &t) != 1) return 0;
+    while (t-- > 0 && scanf("%lld %lld", &a, &b) == 2) printf("%lld\\n", a + b);
+    return 0;
+}
+""")
+        self.own(src)
+        return src
+
+    def grader_run(self, src, base=None):
+        """`grader run` of src on examples/sum, its work roots in base (default: a private
+        one: graders of another uid sweep the work roots of their own slot number in /tmp)."""
+        if base is None:
+            base = os.path.join(self.dir, "tmp")
+            os.makedirs(base, exist_ok=True)
+            self.own(base)
+        cmd = [ARGS.grader, "run", "--problem", os.path.join(REPO, "examples", "sum"), "--json",
+               src]
+        if self.user:
+            cmd = self.as_user(cmd)
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=120,
+                              env=dict(os.environ, TMPDIR=base))
+
+    def test_deep_tree_submission_does_not_hang_the_next_run(self):
+        """A correct solution that first builds a 10,000-deep tree with locked directories:
+        AC, and the next run of the same slot too."""
+        src = self.write_deep_sum()
+        for _ in range(2):
+            p = self.grader_run(src)
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+            self.assertEqual(json.loads(p.stdout)["verdict"], "AC")
+
+    def test_stale_deep_work_roots_are_swept(self):
+        """A dead grader's work roots (one per slot it might have had) hold 10,000-deep trees
+        with locked directories: the next grader sweeps them and grades."""
+        base = os.path.join(self.dir, "stale")
+        os.mkdir(base)
+        self.own(base)
+        build = ("import os, sys\n"
+                 "for slot in range(8):\n"
+                 "    top = os.path.join(sys.argv[1], 'grader-%d-STALE%d' % (slot, slot))\n"
+                 "    os.mkdir(top); fd = os.open(top, os.O_RDONLY)\n"
+                 "    for i in range(10000):\n"
+                 "        os.mkdir('d', dir_fd=fd); nfd = os.open('d', os.O_RDONLY, dir_fd=fd)\n"
+                 "        if i % 1000 == 999: os.chmod(fd, 0)\n"
+                 "        os.close(fd); fd = nfd\n")
+        cmd = ["python3", "-c", build, base]
+        subprocess.run(self.as_user(cmd) if self.user else cmd, check=True, timeout=120)
+        p = self.grader_run(os.path.join(REPO, "examples", "sum", "submissions", "accepted",
+                                         "sum.c"), base)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        left = [n for n in os.listdir(base) if "STALE" in n]
+        self.assertLess(len(left), 8, "no stale work root was swept")
+
+    # --- inputs and what the program can learn -----------------------------------------------
+    def test_stdin_is_a_pipe_and_test_data_stays_intact(self):
+        data = os.path.join(self.dir, "secret-test-07.in")
+        with open(data, "w") as f:
+            f.write("1\n2 3\n")
+        self.own(data)
+        r = self.run_attack("stdin-rewrite", opts=["--stdin", data])
+        self.assertNotIn("secret-test-07", r["stdout"])
+        self.assertNotIn(self.dir, r["stdout"])
+        self.assertNotIn("REWROTE", r["stdout"])
+        with open(data) as f:
+            self.assertEqual(f.read(), "1\n2 3\n")
+
+    def test_grader_argv_is_invisible(self):
+        r = self.run_attack("cmdline")
+        for secret in ("--report", ARGS.grader, os.path.basename(ARGS.grader) + " "):
+            self.assertNotIn(secret, r["stdout"])
+
+    # --- honest statuses ----------------------------------------------------------------------
+    def test_self_raised_signals_are_re(self):
+        for sig in (24, 25, 31):  # SIGXCPU, SIGXFSZ, SIGSYS
+            r = self.run_attack("raise", str(sig))
+            self.assertEqual((r["status"], r["signal"]), ("RE", sig), r)
+
+    def test_own_seccomp_filter_is_refused(self):
+        for how in ("prctl", "syscall"):
+            r = self.run_attack("own-filter", how)
+            self.assertNotIn("own filter: installed", r["stdout"], how)
+            self.assertEqual((r["status"], r["syscall"]), ("SV", "ptrace"), how)
+
+    def test_forged_report_line_is_not_the_report(self):
+        cmd = [ARGS.grader, "sandbox", "--report", "-", "--workdir", self.work, "--",
+               "./attack", "forge-report"]
+        p = subprocess.run(self.as_user(cmd) if self.user else cmd, capture_output=True,
+                           text=True, timeout=30)
+        lines = p.stdout.splitlines()
+        self.assertEqual(len(lines), 1, p.stdout)
+        self.assertEqual((json.loads(lines[0])["status"], json.loads(lines[0])["exit_code"]),
+                         ("RE", 3))
+
+    def test_stream_inside_work_dir_is_refused(self):
+        for opt in ("--stdout", "--stderr", "--report"):
+            cmd = [ARGS.grader, "sandbox", "--workdir", self.work, opt,
+                   os.path.join(self.work, "out.txt"), "--", "./attack", "ok"]
+            p = subprocess.run(self.as_user(cmd) if self.user else cmd, capture_output=True,
+                               text=True, timeout=30)
+            self.assertEqual(p.returncode, 2, opt)
+            self.assertIn("inside the work dir", p.stderr, opt)
+
+    # --- the host left alone ------------------------------------------------------------------
+    def test_fadvise_does_not_drop_host_cache(self):
+        path = "/etc/hostname"
+        with open(path, "rb") as f:
+            f.read()
+        self.assertEqual(unsandboxed_output("residency", path).strip(), "resident")
+        r = self.run_attack("fadvise", path)
+        self.assertIn("fadvise returned 0", r["stdout"])
+        self.assertEqual(unsandboxed_output("residency", path).strip(), "resident")
+
+    def test_rwf_nowait_is_refused(self):
+        """RWF_NOWAIT tells whether a host file is cached (EAGAIN when not): refused outright."""
+        with open("/etc/hostname", "rb") as f:
+            f.read()  # cached: the kernel itself would answer with the data
+        r = self.run_attack("nowait", "/etc/hostname")
+        self.assertIn("nowait refused: Operation not supported", r["stdout"])
+
+    def test_lock_on_system_file_does_not_block_the_host(self):
+        out = os.path.join(self.dir, "out.txt")
+        cmd = [ARGS.grader, "sandbox", "--report", os.path.join(self.dir, "report.json"),
+               "--workdir", self.work, "--stdout", out, "--time", "5", "--",
+               "./attack", "flock", "/etc/hostname", "4"]
+        proc = subprocess.Popen(self.as_user(cmd) if self.user else cmd)
+        try:
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                try:
+                    with open(out) as f:
+                        if "locked" in f.read():
+                            break
+                except FileNotFoundError:
+                    pass
+                time.sleep(0.05)
+            with open("/etc/hostname") as f:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)  # raises when the run holds it
+            with open("/etc/hostname", "r+") as f:
+                fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        finally:
+            proc.wait(timeout=30)
+
+    def test_terminal_stdin_is_not_handed_over(self):
+        master, slave = pty.openpty()
+        name = os.ttyname(slave)
+        os.chmod(name, 0o666)
+        before = termios.tcgetattr(slave)
+        try:
+            r = self.run_attack("tty", opts=["--stdin", name])
+            self.assertIn("stdin is not a tty", r["stdout"])
+            self.assertEqual(termios.tcgetattr(slave), before)
+        finally:
+            os.close(master)
+            os.close(slave)
+
+    def test_weakest_mode_is_explained(self):
+        cmd = [ARGS.grader, "doctor", "--no-selftest", "--no-namespaces"]
+        out = subprocess.run(self.as_user(cmd) if self.user else cmd, capture_output=True,
+                             text=True, timeout=60).stdout
+        self.assertRegex(out, r"NOT bounded: +disk")
+        self.assertRegex(out, r"private work area \(--disk\) +OFF")
 
 
 def main():
