@@ -269,7 +269,7 @@ int grd_cmd_sandbox(int argc, char **argv)
                 grd_error("sandbox: %s", err[0] ? err : strerror(-r));
                 goto out;
         }
-        r = sbx_slot_acquire(policy, 0, 1000, &cfg.slot, &slot_fd);
+        r = sbx_slot_acquire(policy, 0, GRD_SLOT_COUNT, &cfg.slot, &slot_fd);
         if (r < 0) {
                 grd_error("sandbox: no free sandbox slot: %s", strerror(-r));
                 goto out;

@@ -90,6 +90,10 @@ static double agg_score(const struct grd_group *g, const struct agg *a)
         case GRD_AGG_MAX:
                 s = a->max;
                 break;
+        case GRD_AGG_PASS_FAIL:
+                /* all accepted: the group's whole worth; anything else: nothing */
+                s = a->any_error || !isfinite(g->range_max) ? 0 : g->range_max;
+                break;
         case GRD_AGG_SUM:
         default:
                 s = a->sum;

@@ -55,7 +55,8 @@ bool grd_scoring_should_run(const struct grd_problem *p, const struct grd_test_o
  *   is break (results after it are ignored even if they ran); its verdict is IE if any item is
  *   IE, else by verdict mode (worst_error: the first of IE SV RE MLE TLE OLE WA present;
  *   first_error; always_accept), AC when accept_if_any_accepted and an item is AC, and AC for a
- *   group with nothing graded; its score is the sum/avg/min/max of its items (0 when empty),
+ *   group with nothing graded; its score is the sum/avg/min/max of its items (0 when empty;
+ *   pass-fail: the top of its range when every item was accepted, else 0),
  *   clamped to its range; the root with ignore_sample leaves data/sample out of both;
  * - max_score of a test is its accept_score; of a group, the top of its range when its own
  *   testdata.yaml declares a finite one (a custom score validator's scores are unknown

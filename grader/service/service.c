@@ -585,7 +585,7 @@ static int worker_init(struct service *s, struct worker *w, int index, char *err
                 r = api_cache_open(s->cfg->cache_dir, s->cfg->cache_max, &w->cache, err, errlen);
         if (r < 0)
                 return r;
-        r = sbx_slot_acquire(s->policy, 0, 1000, &w->slot, &w->slot_fd);
+        r = sbx_slot_acquire(s->policy, 0, GRD_SLOT_COUNT, &w->slot, &w->slot_fd);
         if (r < 0) {
                 snprintf(err, errlen, "no free sandbox slot: %s", strerror(-r));
                 return r;
@@ -725,9 +725,10 @@ int grd_service_run(struct grd_config *cfg)
         if (cfg->selftest) {
                 unsigned slot;
                 int lock = -1;
-                int r = sbx_slot_acquire(s->policy, 0, 1000, &slot, &lock);
-                int failed =
-                        r < 0 ? 1 : grd_selftest(s->policy, s->langs, slot, NULL, err, sizeof(err));
+                int r = sbx_slot_acquire(s->policy, 0, GRD_SLOT_COUNT, &slot, &lock);
+                int failed = r < 0 ? 1
+                                   : grd_selftest(s->policy, s->langs, slot, NULL, NULL, err,
+                                                  sizeof(err));
                 sbx_slot_release(lock);
                 if (failed != 0) {
                         grd_log(GRD_LOG_ERROR, NULL, NULL,

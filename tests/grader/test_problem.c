@@ -224,11 +224,38 @@ static void test_bad_yaml_reports_file_line_and_column(void **state)
         assert_true(strstr(err, "problem.yaml:3:") || strstr(err, "problem.yaml:4:"));
 }
 
-static void test_in_without_ans_is_an_error_naming_the_file(void **state)
+static void test_in_without_ans_is_a_run_only_test(void **state)
 {
         (void)state;
-        assert_int_equal(load_fail(PKG("missing-ans")), -EINVAL);
+        struct grd_problem *p = load_ok(PKG("missing-ans"));
+        assert_false(p->run_only);
+        assert_int_equal(p->n_run_only, 1);
+        long i = grd_problem_find_test(p, "secret/2");
+        assert_true(i >= 0);
+        assert_null(p->tests[i].ans_path);
+        assert_non_null(p->tests[grd_problem_find_test(p, "secret/1")].ans_path);
+        grd_problem_free(p);
+}
+
+static void test_custom_validation_needs_every_answer(void **state)
+{
+        (void)state;
+        const char *files[] = {"problem.yaml",
+                               "validation: custom\n",
+                               "output_validators/v/v.py",
+                               "print(1)\n",
+                               "data/secret/1.in",
+                               "1\n",
+                               "data/secret/1.ans",
+                               "1\n",
+                               "data/secret/2.in",
+                               "2\n",
+                               NULL};
+        char *root = pkg_make(files);
+        assert_int_equal(load_fail(root), -EINVAL);
         assert_non_null(strstr(err, "data/secret/2.ans"));
+        assert_non_null(strstr(err, "validator"));
+        pkg_remove(root);
 }
 
 static void test_package_without_any_ans_is_run_only(void **state)
@@ -261,7 +288,7 @@ static void test_interactive_problems_are_unsupported(void **state)
 static void test_two_output_validators_are_refused(void **state)
 {
         (void)state;
-        assert_int_equal(load_fail(PKG("two-validators")), -EINVAL);
+        assert_int_equal(load_fail(PKG("two-validators")), -ENOTSUP);
         assert_non_null(strstr(err, "output_validators"));
         assert_non_null(strstr(err, "alpha"));
         assert_non_null(strstr(err, "beta"));
@@ -272,9 +299,10 @@ static void test_custom_validator_gets_problem_and_group_flags(void **state)
         (void)state;
         struct grd_problem *p = load_ok(PKG("custom-validator"));
         assert_true(p->custom_validation && p->custom_score && p->scoring);
-        assert_non_null(p->validator_path);
-        assert_true(p->validator_is_dir);
-        assert_non_null(strstr(p->validator_path, "/output_validators/check"));
+        assert_non_null(p->validator);
+        assert_string_equal(p->validator->rel, "output_validators/check");
+        assert_true(p->validator->n_files >= 1);
+        assert_non_null(strstr(p->validator->files[0].path, "/output_validators/check/"));
         assert_true(p->validation_time == 30);
         assert_int_equal(p->validation_memory, 1024ull << 20);
         struct grd_group *secret = p->groups[1];
@@ -664,7 +692,8 @@ int main(void)
                 cmocka_unit_test(test_nested_groups_interleave_tests_in_name_order),
                 cmocka_unit_test(test_testdata_yaml_settings_are_inherited_key_by_key),
                 cmocka_unit_test(test_bad_yaml_reports_file_line_and_column),
-                cmocka_unit_test(test_in_without_ans_is_an_error_naming_the_file),
+                cmocka_unit_test(test_in_without_ans_is_a_run_only_test),
+                cmocka_unit_test(test_custom_validation_needs_every_answer),
                 cmocka_unit_test(test_package_without_any_ans_is_run_only),
                 cmocka_unit_test(test_unknown_validation_is_refused),
                 cmocka_unit_test(test_interactive_problems_are_unsupported),
