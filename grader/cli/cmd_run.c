@@ -175,10 +175,13 @@ static int print_result(const struct grd_result *res, const struct grd_problem *
 }
 
 static const struct grd_language *choose_language(const struct grd_session *l,
-                                                  const struct run_opts *o, const char *first)
+                                                  const struct run_opts *o,
+                                                  const struct grd_files *files, const char *first)
 {
-        const struct grd_language *lang = o->lang_id ? grd_language_find(l->langs, o->lang_id)
-                                                     : grd_language_guess(l->langs, first);
+        const struct grd_language *lang =
+                o->lang_id ? grd_language_find(l->langs, o->lang_id)
+                           : grd_language_guess_source(l->langs, files->src[0].name,
+                                                       files->src[0].data, files->src[0].len);
         if (!lang) {
                 if (o->lang_id)
                         grd_error("run: unknown language '%s' (see 'grader languages')",
@@ -209,12 +212,15 @@ static int run(const struct run_opts *o, char **files_argv, size_t n_files)
         struct grd_validator v = {0};
         struct grd_result res = {0};
         char err[1024];
-        const struct grd_language *lang = choose_language(&l, o, files_argv[0]);
+        if (grd_files_read(&files, files_argv, n_files, err, sizeof(err)) < 0) {
+                grd_error("run: %s", err);
+                goto out;
+        }
+        const struct grd_language *lang = choose_language(&l, o, &files, files_argv[0]);
         if (!lang || !(p = grd_session_problem(o->problem_dir)))
                 goto out;
         grd_session_warnings(o->problem_dir, p, "warning");
-        if (grd_files_read(&files, files_argv, n_files, err, sizeof(err)) < 0 ||
-            grd_validator_prepare(&l.env, p, l.langs, &v, err, sizeof(err)) < 0) {
+        if (grd_validator_prepare(&l.env, p, l.langs, &v, err, sizeof(err)) < 0) {
                 grd_error("run: %s: %s", o->problem_dir, err);
                 goto out;
         }

@@ -220,7 +220,7 @@ static void grade_one(struct verify *vf, struct grd_files *files, const struct g
         }
         if (!grd_expect_match(&r->want, res)) {
                 r->result = "MISMATCH";
-                if (in.time_limit != vf->time_limit)
+                if (in.time_limit != vf->time_limit && !vf->deriving)
                         snprintf(r->note, sizeof(r->note), "with the time limit %g s x margin %g",
                                  vf->time_limit, vf->p->time_tle_margin);
                 else if (r->want.partial && res->verdict == GRD_VERDICT_AC)
@@ -275,12 +275,14 @@ static void verify_one(struct verify *vf, const char *folder, const char *path)
         size_t n = submission_paths(path, paths, CMN_ARRAY_SIZE(paths));
         struct row r = {.result = "-", .got = "-"};
         r.shown = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-        for (size_t i = 0; i < n && !r.lang; i++)
-                r.lang = paths[i] ? grd_language_guess(vf->l->langs, paths[i]) : NULL;
         struct grd_files files = {0};
         struct grd_result res = {0};
         char err[512] = "";
-        if (grd_files_read(&files, paths, n, err, sizeof(err)) < 0) {
+        int read = grd_files_read(&files, paths, n, err, sizeof(err));
+        for (size_t i = 0; read == 0 && i < files.n && !r.lang; i++)
+                r.lang = grd_language_guess_source(vf->l->langs, files.src[i].name,
+                                                   files.src[i].data, files.src[i].len);
+        if (read < 0) {
                 cmn_strlcpy(r.note, err, sizeof(r.note));
                 vf->t->internal++;
         } else if (!expectation(vf, folder, &files, &r)) {

@@ -305,6 +305,18 @@ const struct grd_language *grd_language_guess(const struct grd_languages *t, con
         return NULL;
 }
 
+const struct grd_language *grd_language_guess_source(const struct grd_languages *t,
+                                                     const char *file, const unsigned char *data,
+                                                     size_t len)
+{
+        const struct grd_language *l = grd_language_guess(t, file);
+        if (!l || strncmp(l->id, "python", 6) != 0 || len < 2 || memcmp(data, "#!", 2) != 0)
+                return l;
+        const unsigned char *nl = memchr(data, '\n', len);
+        size_t line = nl ? (size_t)(nl - data) : len;
+        return memmem(data, line, "python2", 7) ? NULL : l;
+}
+
 bool grd_language_is_source(const struct grd_language *l, const char *file)
 {
         const char *dot = strrchr(file, '.');

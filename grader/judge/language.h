@@ -89,6 +89,15 @@ const struct grd_language *grd_language_find(const struct grd_languages *t, cons
 const struct grd_language *grd_language_guess(const struct grd_languages *t, const char *file);
 
 /*
+ * grd_language_guess_source - grd_language_guess, reading the file too: a .py file whose first
+ * line is a shebang naming python2 is Python 2, which is no language of the table here (the
+ * spec tells Python 2 from 3 by that line). Return: the language, or NULL.
+ */
+const struct grd_language *grd_language_guess_source(const struct grd_languages *t,
+                                                     const char *file, const unsigned char *data,
+                                                     size_t len);
+
+/*
  * grd_language_is_source - whether file has one of l's extensions (ignoring case): what goes to
  * the compiler as {files}; other files of a submission are only placed beside them.
  */

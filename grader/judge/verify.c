@@ -177,6 +177,10 @@ void grd_expect_describe(const struct grd_expectation *e, char *buf, size_t n)
 {
         size_t o = 0;
         buf[0] = '\0';
+        if (e->verdicts == (WA | TLE | MLE | OLE | RE | SV)) {
+                snprintf(buf, n, "not AC");
+                return;
+        }
         for (int v = GRD_VERDICT_AC; v <= GRD_VERDICT_IE && o < n; v++)
                 if (e->verdicts & GRD_EXPECT(v))
                         o += (size_t)snprintf(buf + o, n - o, "%s%s", o ? "/" : "",

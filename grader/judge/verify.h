@@ -51,7 +51,7 @@ int grd_expect_tags(const struct grd_source *files, size_t n, struct grd_expecta
 /* grd_expect_match - whether a result meets an expectation (partial: AC below max_score). */
 bool grd_expect_match(const struct grd_expectation *e, const struct grd_result *r);
 
-/* grd_expect_describe - the allowed verdicts as text ("RE/MLE/SV", "AC<max"). */
+/* grd_expect_describe - the allowed verdicts as text ("RE/MLE/SV", "AC<max", "not AC"). */
 void grd_expect_describe(const struct grd_expectation *e, char *buf, size_t n);
 
 /*
