@@ -306,7 +306,7 @@ int grd_java_main_class(const struct grd_source *src, size_t n, char *ret, size_
         }
         const struct found *pick = n_found == 1 ? &found[0] : NULL;
         size_t named = 0;
-        for (size_t i = 0; !pick && i < n_found; i++) {
+        for (size_t i = 0; n_found > 1 && i < n_found; i++) {
                 if (named_after_file(&found[i])) {
                         named++;
                         pick = &found[i];

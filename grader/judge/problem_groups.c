@@ -515,6 +515,27 @@ int grd_testdata_yaml_check(const char *buf, size_t len, bool scoring, char *err
         return r;
 }
 
+int grd_test_group_yaml_check(const char *buf, size_t len, bool scoring, char *err, size_t errlen)
+{
+        struct grd_yaml_node *root;
+        int r = grd_yaml_load(buf, len, "test_group.yaml", &root, err, errlen);
+        if (r < 0)
+                return r;
+        struct grd_group_cfg c;
+        struct grd_problem *p = calloc(1, sizeof(*p));
+        if (!p)
+                r = -ENOMEM;
+        else if ((r = grd_group_cfg_init(&c)) == 0) {
+                p->scoring = scoring;
+                p->format = GRD_FORMAT_2023_07;
+                r = parse_test_group(p, root, "test_group.yaml", false, &c, err, errlen);
+                grd_group_cfg_release(&c);
+        }
+        grd_problem_free(p);
+        grd_yaml_free(root);
+        return r;
+}
+
 /* The legacy settings of a group: its testdata.yaml's, then problem.yaml's deprecated keys. */
 static void apply_legacy(const struct grd_problem *p, const struct grd_pkg_overrides *ov,
                          const struct grd_group_cfg *c, struct grd_group *g)

@@ -268,4 +268,7 @@ int grd_pkg_load_data(struct grd_problem *p, const struct grd_pkg_overrides *ov,
  */
 int grd_testdata_yaml_check(const char *buf, size_t len, bool scoring, char *err, size_t errlen);
 
+/* grd_test_group_yaml_check - the same for a 2023-07 test_group.yaml. */
+int grd_test_group_yaml_check(const char *buf, size_t len, bool scoring, char *err, size_t errlen);
+
 #endif

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Fuzz target: one buffer read as problem.yaml and as testdata.yaml (scoring and pass-fail). */
+/*
+ * Fuzz target: one buffer read as problem.yaml, as testdata.yaml and as a 2023-07
+ * test_group.yaml (scoring and pass-fail).
+ */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,5 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 grd_problem_free(p);
         grd_testdata_yaml_check((const char *)data, size, true, err, sizeof(err));
         grd_testdata_yaml_check((const char *)data, size, false, err, sizeof(err));
+        grd_test_group_yaml_check((const char *)data, size, true, err, sizeof(err));
+        grd_test_group_yaml_check((const char *)data, size, false, err, sizeof(err));
         return 0;
 }
