@@ -78,33 +78,35 @@ static int by_name(const struct dirent **a, const struct dirent **b)
         return strcmp((*a)->d_name, (*b)->d_name);
 }
 
+/* Say something about the package on stderr, naming it ("error" or "warning"). */
+static void say(const struct verify *vf, const char *kind, const char *fmt, va_list ap)
+{
+        char msg[1024];
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        fprintf(stderr, "grader: %s: %s: ", kind, vf->dir);
+        grd_term_write(stderr, msg, SIZE_MAX);
+        fputc('\n', stderr);
+}
+
 /* A check of the package failed: say so, naming the package. */
 static void check_failed(struct verify *vf, const char *fmt, ...)
         __attribute__((format(printf, 2, 3)));
 static void check_failed(struct verify *vf, const char *fmt, ...)
 {
-        char msg[1024];
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(msg, sizeof(msg), fmt, ap);
+        say(vf, "error", fmt, ap);
         va_end(ap);
-        fprintf(stderr, "grader: error: %s: ", vf->dir);
-        grd_term_write(stderr, msg, SIZE_MAX);
-        fputc('\n', stderr);
         vf->t->failed_checks++;
 }
 
 static void note(struct verify *vf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void note(struct verify *vf, const char *fmt, ...)
 {
-        char msg[1024];
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(msg, sizeof(msg), fmt, ap);
+        say(vf, "warning", fmt, ap);
         va_end(ap);
-        fprintf(stderr, "grader: warning: %s: ", vf->dir);
-        grd_term_write(stderr, msg, SIZE_MAX);
-        fputc('\n', stderr);
 }
 
 /* The files of a submission: the file itself, or every file of its folder. */

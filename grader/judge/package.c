@@ -220,16 +220,23 @@ int grd_pkg_read_file(const struct grd_problem *p, const char *rel, size_t max, 
         return 0;
 }
 
+int grd_pkg_read_optional(const struct grd_problem *p, const char *rel, size_t max, char **ret,
+                          size_t *ret_len, char *err, size_t errlen)
+{
+        *ret = NULL;
+        *ret_len = 0;
+        return grd_pkg_exists(p, rel) ? grd_pkg_read_file(p, rel, max, ret, ret_len, err, errlen)
+                                      : 0;
+}
+
 int grd_pkg_read_yaml(const struct grd_problem *p, const char *rel, struct grd_yaml_node **ret_root,
                       char *err, size_t errlen)
 {
         *ret_root = NULL;
-        if (!grd_pkg_exists(p, rel))
-                return 0;
         char *buf = NULL;
         size_t len = 0;
-        int r = grd_pkg_read_file(p, rel, GRD_YAML_MAX_BYTES, &buf, &len, err, errlen);
-        if (r < 0)
+        int r = grd_pkg_read_optional(p, rel, GRD_YAML_MAX_BYTES, &buf, &len, err, errlen);
+        if (r < 0 || !buf)
                 return r;
         r = grd_yaml_load(buf, len, rel, ret_root, err, errlen);
         free(buf);

@@ -522,12 +522,10 @@ int grd_problem_parse_yaml(const char *buf, size_t len, const struct grd_problem
 static int read_timelimit(struct grd_problem *p, char *err, size_t errlen)
 {
         const char *f = ".timelimit";
-        if (!grd_pkg_exists(p, f))
-                return 0;
         char *buf = NULL;
         size_t len = 0;
-        int r = grd_pkg_read_file(p, f, TIMELIMIT_MAX_BYTES, &buf, &len, err, errlen);
-        if (r < 0)
+        int r = grd_pkg_read_optional(p, f, TIMELIMIT_MAX_BYTES, &buf, &len, err, errlen);
+        if (r < 0 || !buf)
                 return r;
         while (len > 0 && strchr(" \t\r\n", buf[len - 1]))
                 buf[--len] = '\0';
@@ -551,16 +549,13 @@ static int read_problem_yaml(struct grd_problem *p, struct grd_pkg_overrides *ov
                              size_t errlen)
 {
         bool time_set = false;
-        int r = 0;
-        if (grd_pkg_exists(p, "problem.yaml")) {
-                char *buf = NULL;
-                size_t len = 0;
-                r = grd_pkg_read_file(p, "problem.yaml", GRD_YAML_MAX_BYTES, &buf, &len, err,
+        char *buf = NULL;
+        size_t len = 0;
+        int r = grd_pkg_read_optional(p, "problem.yaml", GRD_YAML_MAX_BYTES, &buf, &len, err,
                                       errlen);
-                if (r == 0)
-                        r = parse_problem(p, buf, len, ov, &time_set, err, errlen);
-                free(buf);
-        }
+        if (r == 0 && buf)
+                r = parse_problem(p, buf, len, ov, &time_set, err, errlen);
+        free(buf);
         if (r == 0 && (!p->name || !p->name[0])) {
                 free(p->name);
                 if (!(p->name = strdup(p->short_name)))

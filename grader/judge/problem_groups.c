@@ -500,25 +500,12 @@ int grd_group_cfg_read(struct grd_problem *p, const char *rel, bool draft, struc
         return r;
 }
 
-int grd_testdata_yaml_check(const char *buf, size_t len, bool scoring, char *err, size_t errlen)
+int grd_group_yaml_check(const char *buf, size_t len, bool draft, bool scoring, char *err,
+                         size_t errlen)
 {
+        const char *file = draft ? "test_group.yaml" : "testdata.yaml";
         struct grd_yaml_node *root;
-        int r = grd_yaml_load(buf, len, "testdata.yaml", &root, err, errlen);
-        if (r < 0)
-                return r;
-        struct grd_group_cfg c;
-        if ((r = grd_group_cfg_init(&c)) == 0) {
-                r = parse_testdata(NULL, root, "testdata.yaml", scoring, &c, err, errlen);
-                grd_group_cfg_release(&c);
-        }
-        grd_yaml_free(root);
-        return r;
-}
-
-int grd_test_group_yaml_check(const char *buf, size_t len, bool scoring, char *err, size_t errlen)
-{
-        struct grd_yaml_node *root;
-        int r = grd_yaml_load(buf, len, "test_group.yaml", &root, err, errlen);
+        int r = grd_yaml_load(buf, len, file, &root, err, errlen);
         if (r < 0)
                 return r;
         struct grd_group_cfg c;
@@ -527,8 +514,9 @@ int grd_test_group_yaml_check(const char *buf, size_t len, bool scoring, char *e
                 r = -ENOMEM;
         else if ((r = grd_group_cfg_init(&c)) == 0) {
                 p->scoring = scoring;
-                p->format = GRD_FORMAT_2023_07;
-                r = parse_test_group(p, root, "test_group.yaml", false, &c, err, errlen);
+                p->format = draft ? GRD_FORMAT_2023_07 : GRD_FORMAT_LEGACY;
+                r = draft ? parse_test_group(p, root, file, false, &c, err, errlen)
+                          : parse_testdata(p, root, file, scoring, &c, err, errlen);
                 grd_group_cfg_release(&c);
         }
         grd_problem_free(p);

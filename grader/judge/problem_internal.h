@@ -123,6 +123,13 @@ int grd_pkg_read_file(const struct grd_problem *p, const char *rel, size_t max, 
                       size_t *ret_len, char *err, size_t errlen);
 
 /*
+ * grd_pkg_read_optional - grd_pkg_read_file for a file that may be absent: then *ret is NULL.
+ * Return: 0 or a negative errno with err filled.
+ */
+int grd_pkg_read_optional(const struct grd_problem *p, const char *rel, size_t max, char **ret,
+                          size_t *ret_len, char *err, size_t errlen);
+
+/*
  * grd_pkg_parse_double - a YAML number: digits, sign and dot first (no "nan", "infinity" or hex),
  * finite; and "inf", "+inf", "-inf" (".inf", "-.inf") when allow_inf. Return: 0 or -EINVAL.
  */
@@ -262,13 +269,12 @@ int grd_pkg_load_data(struct grd_problem *p, const struct grd_pkg_overrides *ov,
                       size_t errlen);
 
 /*
- * grd_testdata_yaml_check - parse a testdata.yaml text as the loader does and throw the result
- * away: a seam for the fuzz target, which has no package directory.
+ * grd_group_yaml_check - parse a testdata.yaml (or with draft, a 2023-07 test_group.yaml) text
+ * as the loader does and throw the result away: a seam for the fuzz target, which has no
+ * package directory.
  * Return: 0, or a negative errno with err filled.
  */
-int grd_testdata_yaml_check(const char *buf, size_t len, bool scoring, char *err, size_t errlen);
-
-/* grd_test_group_yaml_check - the same for a 2023-07 test_group.yaml. */
-int grd_test_group_yaml_check(const char *buf, size_t len, bool scoring, char *err, size_t errlen);
+int grd_group_yaml_check(const char *buf, size_t len, bool draft, bool scoring, char *err,
+                         size_t errlen);
 
 #endif

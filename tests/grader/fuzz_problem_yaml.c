@@ -17,9 +17,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct grd_problem *p = NULL;
         if (grd_problem_parse_yaml((const char *)data, size, NULL, &p, err, sizeof(err)) == 0)
                 grd_problem_free(p);
-        grd_testdata_yaml_check((const char *)data, size, true, err, sizeof(err));
-        grd_testdata_yaml_check((const char *)data, size, false, err, sizeof(err));
-        grd_test_group_yaml_check((const char *)data, size, true, err, sizeof(err));
-        grd_test_group_yaml_check((const char *)data, size, false, err, sizeof(err));
+        for (int draft = 0; draft < 2; draft++)
+                for (int scoring = 0; scoring < 2; scoring++)
+                        grd_group_yaml_check((const char *)data, size, draft, scoring, err,
+                                             sizeof(err));
         return 0;
 }

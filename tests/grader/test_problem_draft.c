@@ -18,6 +18,8 @@
 #include <string.h>
 
 #define DRAFT "problem_format_version: 2023-07-draft\nname: D\n"
+/* One secret test with its answer, the data most packages here need. */
+#define ONE_TEST "data/secret/1.in", "1\n", "data/secret/1.ans", "1\n"
 
 static struct grd_problem *make_ok(const char *const *files, char **root)
 {
@@ -84,10 +86,7 @@ static void test_unknown_keys_are_warnings_naming_file_and_key(void **state)
                                "name: T\ntme_limit: 2\nlimits:\n  memry: 5\n",
                                "data/secret/testdata.yaml",
                                "on_rejct: break\n",
-                               "data/secret/1.in",
-                               "1\n",
-                               "data/secret/1.ans",
-                               "1\n",
+                               ONE_TEST,
                                NULL};
         struct grd_problem *p = make_ok(files, &root);
         assert_int_equal(p->n_warnings, 3);
@@ -122,10 +121,7 @@ static void test_draft_output_validator_folder_makes_validation_custom(void **st
                                 "x",
                                 "output_validator/validate.h",
                                 "x",
-                                "data/secret/1.in",
-                                "1\n",
-                                "data/secret/1.ans",
-                                "1\n",
+                                ONE_TEST,
                                 NULL};
         struct grd_problem *p = make_ok(direct, &root);
         assert_true(p->custom_validation);
@@ -133,28 +129,14 @@ static void test_draft_output_validator_folder_makes_validation_custom(void **st
         assert_int_equal(p->validator->n_files, 2);
         grd_problem_free(p);
         pkg_remove(root);
-        const char *nested[] = {"problem.yaml",
-                                DRAFT,
-                                "output_validator/v/validate.py",
-                                "x",
-                                "data/secret/1.in",
-                                "1\n",
-                                "data/secret/1.ans",
-                                "1\n",
-                                NULL};
+        const char *nested[] = {"problem.yaml", DRAFT, "output_validator/v/validate.py", "x",
+                                ONE_TEST,       NULL};
         p = make_ok(nested, &root);
         assert_string_equal(p->validator->rel, "output_validator/v");
         grd_problem_free(p);
         pkg_remove(root);
-        const char *plural[] = {"problem.yaml",
-                                DRAFT,
-                                "output_validators/v/v.py",
-                                "x",
-                                "data/secret/1.in",
-                                "1\n",
-                                "data/secret/1.ans",
-                                "1\n",
-                                NULL};
+        const char *plural[] = {"problem.yaml", DRAFT, "output_validators/v/v.py", "x",
+                                ONE_TEST,       NULL};
         assert_int_equal(make_fail(plural), -EINVAL);
         assert_non_null(strstr(pkg_err, "output_validator/"));
 }
@@ -175,10 +157,7 @@ static void test_validator_programs_know_their_build_and_run_scripts(void **stat
                                "INT(1,9)\n",
                                "input_validators/range.py",
                                "exit(42)\n",
-                               "data/secret/1.in",
-                               "1\n",
-                               "data/secret/1.ans",
-                               "1\n",
+                               ONE_TEST,
                                NULL};
         struct grd_problem *p = make_ok(files, &root);
         assert_true(p->validator->has_build && p->validator->has_run);
@@ -191,10 +170,7 @@ static void test_validator_programs_know_their_build_and_run_scripts(void **stat
                               "validation: custom\n",
                               "output_validators/c/lib/x.h",
                               "x",
-                              "data/secret/1.in",
-                              "1\n",
-                              "data/secret/1.ans",
-                              "1\n",
+                              ONE_TEST,
                               NULL};
         assert_int_equal(make_fail(deep), -ENOTSUP);
         assert_non_null(strstr(pkg_err, "output_validators/c/lib"));
@@ -212,10 +188,7 @@ static void test_include_directories_by_language_then_default(void **state)
                                "x",
                                "include/stray.txt",
                                "x",
-                               "data/secret/1.in",
-                               "1\n",
-                               "data/secret/1.ans",
-                               "1\n",
+                               ONE_TEST,
                                NULL};
         struct grd_problem *p = make_ok(files, &root);
         assert_string_equal(grd_problem_include(p, "c")->files[0].name, "driver.c");
@@ -329,10 +302,7 @@ static void test_draft_test_files_give_arguments_and_files(void **state)
                                "data/secret/test_group.yaml",
                                "args: [--group]\noutput_validator_args: [case_sensitive]\n"
                                "input_validator_args: {range: [--max, '9']}\n",
-                               "data/secret/1.in",
-                               "1\n",
-                               "data/secret/1.ans",
-                               "1\n",
+                               ONE_TEST,
                                "data/secret/2.in",
                                "2\n",
                                "data/secret/2.ans",
@@ -369,10 +339,7 @@ static void test_legacy_input_validator_flags_name_their_validator(void **state)
                                "name: F\n",
                                "data/secret/testdata.yaml",
                                "input_validator_flags: {name: range, flags: --max 9}\n",
-                               "data/secret/1.in",
-                               "1\n",
-                               "data/secret/1.ans",
-                               "1\n",
+                               ONE_TEST,
                                NULL};
         struct grd_problem *p = make_ok(files, &root);
         assert_string_equal(grd_test_input_args(&p->tests[0], "range")[0], "--max");
