@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common.h"
+
 /* Failure causes that errno cannot say. All are negative and below -1000. */
 enum {
         API_E_TRANSPORT = -1001,  /* connection, TLS or transfer failure (after the retries) */
@@ -50,6 +52,8 @@ enum {
 #define API_LEASE_MAX            604800.0            /* a lease, seconds (one week) */
 #define API_WAIT_MAX             3600                /* claim's wait, seconds */
 #define API_QUEUES_MAX           1024                /* queues in one GET /queues reply */
+_Static_assert(API_SUBMISSION_FILES_MAX == CMN_SUBMISSION_FILES_MAX,
+               "the grader compiles what the API accepts");
 
 /*
  * api_global_init - initialise libcurl (curl_global_init). Call once from main, before any

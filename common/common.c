@@ -3,6 +3,7 @@
 #include "common.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -265,6 +266,111 @@ int cmn_copy_file(const char *src, const char *dst, mode_t mode)
         close(in);
         if (close(out) < 0 && r == 0)
                 r = -errno;
+        return r;
+}
+
+static int copy_at(int sfd, int dfd, int depth, size_t *files, size_t *bytes, size_t max_files,
+                   size_t max_bytes)
+{
+        if (depth > 16)
+                return -ELOOP;
+        DIR *d = fdopendir(sfd);
+        if (!d) {
+                close(sfd);
+                return -errno;
+        }
+        int r = 0;
+        struct dirent *de;
+        while (r == 0 && (de = readdir(d))) {
+                if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+                        continue;
+                if (++*files > max_files) {
+                        r = -EFBIG;
+                        break;
+                }
+                struct stat st;
+                if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                        continue;
+                if (S_ISDIR(st.st_mode)) {
+                        int s2 = openat(dirfd(d), de->d_name,
+                                        O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                        if (s2 < 0)
+                                continue;
+                        if (mkdirat(dfd, de->d_name, 0755) < 0 && errno != EEXIST) {
+                                r = -errno;
+                                close(s2);
+                                break;
+                        }
+                        int d2 = openat(dfd, de->d_name,
+                                        O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                        if (d2 < 0) {
+                                r = -errno;
+                                close(s2);
+                                break;
+                        }
+                        r = copy_at(s2, d2, depth + 1, files, bytes, max_files, max_bytes);
+                        close(d2);
+                        continue;
+                }
+                if (!S_ISREG(st.st_mode))
+                        continue; /* symlinks, fifos, devices: never followed, never copied */
+                int in = openat(dirfd(d), de->d_name,
+                                O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+                if (in < 0)
+                        continue;
+                mode_t mode = (st.st_mode & 0111) ? 0755 : 0644;
+                int out = openat(dfd, de->d_name,
+                                 O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+                if (out < 0) {
+                        r = -errno;
+                        close(in);
+                        break;
+                }
+                char buf[65536];
+                for (;;) {
+                        ssize_t k = read(in, buf, sizeof(buf));
+                        if (k <= 0) {
+                                if (k < 0)
+                                        r = -errno;
+                                break;
+                        }
+                        *bytes += (size_t)k;
+                        if (*bytes > max_bytes) {
+                                r = -EFBIG;
+                                break;
+                        }
+                        if (write(out, buf, (size_t)k) != k) {
+                                r = -errno;
+                                break;
+                        }
+                }
+                close(in);
+                if (close(out) < 0 && r == 0)
+                        r = -errno;
+        }
+        closedir(d);
+        return r;
+}
+
+int cmn_copy_tree(const char *src, const char *dst, size_t max_files, size_t max_bytes)
+{
+        int sfd = open(src, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (sfd < 0)
+                return -errno;
+        if (mkdir(dst, 0755) < 0 && errno != EEXIST) {
+                int e = -errno;
+                close(sfd);
+                return e;
+        }
+        int dfd = open(dst, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (dfd < 0) {
+                int e = -errno;
+                close(sfd);
+                return e;
+        }
+        size_t files = 0, bytes = 0;
+        int r = copy_at(sfd, dfd, 0, &files, &bytes, max_files, max_bytes);
+        close(dfd);
         return r;
 }
 

@@ -11,6 +11,12 @@
 #define CMN_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /*
+ * Files in one submission: what the API accepts (api-client/) is what the grader compiles
+ * (grader/), so a submission the site takes is never refused for its size here.
+ */
+#define CMN_SUBMISSION_FILES_MAX 256
+
+/*
  * cmn_parse_size - parse "256M", "1G", "4096", "64k" into bytes (binary suffixes K, M, G, T,
  * case-insensitive, optional trailing "B" or "iB").
  * Return: 0 and *ret set; -EINVAL when malformed; -ERANGE on overflow.
@@ -57,6 +63,15 @@ int cmn_write_file_atomic(const char *path, const void *data, size_t len, mode_t
  * Return: 0 or -errno.
  */
 int cmn_copy_file(const char *src, const char *dst, mode_t mode);
+
+/*
+ * cmn_copy_tree - copy regular files and directories from src to dst (created) without
+ * following any symlink (a sandboxed program may have planted them), at most max_files entries
+ * and max_bytes bytes in all; symlinks, FIFOs and devices are left out. Executable files stay
+ * executable (0755), others are 0644.
+ * Return: 0 or -errno (-EFBIG when over the caps).
+ */
+int cmn_copy_tree(const char *src, const char *dst, size_t max_files, size_t max_bytes);
 
 /*
  * cmn_mkdir_p - create a directory and its missing parents with mode.

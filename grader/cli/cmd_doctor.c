@@ -77,6 +77,17 @@ static void kernel_facts(void)
                cg[k.cgroup]);
 }
 
+static void selftest_line(void *ctx, const struct grd_selftest_line *l)
+{
+        (void)ctx;
+        if (l->seconds > 0)
+                printf("  %-8s %s (%.2f s)%s%s\n", l->language, l->status, l->seconds,
+                       l->why[0] ? ": " : "", l->why);
+        else
+                printf("  %-8s %s (%s)\n", l->language, l->status, l->why);
+        fflush(stdout);
+}
+
 int grd_cmd_doctor(int argc, char **argv)
 {
         static const struct option opts[] = {{"languages", required_argument, NULL, 'l'},
@@ -149,7 +160,7 @@ int grd_cmd_doctor(int argc, char **argv)
                 }
                 unsigned slot = 0;
                 int lock = -1;
-                r = sbx_slot_acquire(p, 0, 1000, &slot, &lock);
+                r = sbx_slot_acquire(p, 0, GRD_SLOT_COUNT, &slot, &lock);
                 if (r < 0) {
                         grd_languages_free(langs);
                         sbx_policy_free(p);
@@ -158,7 +169,7 @@ int grd_cmd_doctor(int argc, char **argv)
                 printf("self-test:\n");
                 fflush(stdout);
                 char why[512];
-                int failed = grd_selftest(p, langs, slot, stdout, why, sizeof(why));
+                int failed = grd_selftest(p, langs, slot, selftest_line, NULL, why, sizeof(why));
                 if (failed != 0) {
                         printf("self-test FAILED: %s\n", why);
                         rc = GRD_EXIT_FAIL;

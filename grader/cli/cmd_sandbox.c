@@ -347,7 +347,7 @@ static int run_and_report(struct sandbox_args *a, struct sandbox_files *f)
                 grd_error("sandbox: %s", err[0] ? err : strerror(-r));
                 return GRD_EXIT_USAGE;
         }
-        r = sbx_slot_acquire(policy, 0, 1000, &a->cfg.slot, &slot_fd);
+        r = sbx_slot_acquire(policy, 0, GRD_SLOT_COUNT, &a->cfg.slot, &slot_fd);
         if (r < 0) {
                 grd_error("sandbox: no free sandbox slot: %s", strerror(-r));
                 goto out;

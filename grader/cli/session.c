@@ -3,6 +3,7 @@
 #include "session.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,7 @@ int grd_session_init(struct grd_session *l, const char *languages_path)
                 return grd_error("the sandbox cannot start here: %s", err);
         }
         unsigned slot;
-        r = sbx_slot_acquire(l->policy, 0, 1000, &slot, &l->slot_fd);
+        r = sbx_slot_acquire(l->policy, 0, GRD_SLOT_COUNT, &slot, &l->slot_fd);
         if (r < 0) {
                 grd_session_release(l);
                 return grd_error("no free sandbox slot: %s", strerror(-r));
@@ -60,10 +61,35 @@ struct grd_problem *grd_session_problem(const char *dir)
         char err[1024];
         struct grd_problem_defaults d = {0};
         if (grd_problem_load(dir, &d, &p, err, sizeof(err)) < 0) {
-                grd_error("%s", err);
+                grd_error("%s: %s", dir, err);
                 return NULL;
         }
         return p;
+}
+
+void grd_session_warnings(const char *dir, const struct grd_problem *p, const char *prefix)
+{
+        for (size_t i = 0; i < p->n_warnings; i++)
+                grd_error("%s: %s: %s", prefix, dir, p->warnings[i]);
+        if (p->n_warnings_dropped)
+                grd_error("%s: %s: %zu more", prefix, dir, p->n_warnings_dropped);
+}
+
+void grd_term_write(FILE *f, const char *s, size_t max)
+{
+        const unsigned char *u = (const unsigned char *)s;
+        for (size_t i = 0; i < max && u[i]; i++) {
+                unsigned char c = u[i];
+                /* U+0080..U+009F (C1 controls, CSI among them) are C2 80..C2 9F in UTF-8 */
+                bool c1 = c == 0xc2 && i + 1 < max && u[i + 1] >= 0x80 && u[i + 1] <= 0x9f;
+                if (c1) {
+                        fprintf(f, "\\x%02x", u[++i]);
+                } else if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) {
+                        fprintf(f, "\\x%02x", c);
+                } else {
+                        fputc(c, f);
+                }
+        }
 }
 
 int grd_files_read(struct grd_files *f, char *const *paths, size_t n, char *err, size_t errlen)

@@ -7,7 +7,10 @@
 #ifndef GRADER_SESSION_H
 #define GRADER_SESSION_H
 
+#include <stdio.h>
+
 #include "build.h"
+#include "common.h"
 #include "grade.h"
 #include "language.h"
 #include "problem.h"
@@ -24,20 +27,36 @@ struct grd_session {
 int grd_session_init(struct grd_session *s, const char *languages_path);
 void grd_session_release(struct grd_session *s);
 
-/* Load a problem package, printing the error. Return: the problem or NULL. */
+/*
+ * Load a problem package, printing an error that names the package and the file
+ * ("grader: examples/sum: problem.yaml:4:3: ..."). Return: the problem or NULL.
+ */
 struct grd_problem *grd_session_problem(const char *dir);
+
+/*
+ * Print the package's warnings (unknown keys, unused parts) to stderr, each naming the package
+ * and the file, with prefix ("warning" for grader run, "error" for grader verify).
+ */
+void grd_session_warnings(const char *dir, const struct grd_problem *p, const char *prefix);
 
 /* Submission files read from disk. */
 struct grd_files {
-        struct grd_source src[64];
-        char *names[64];
-        unsigned char *data[64];
+        struct grd_source src[CMN_SUBMISSION_FILES_MAX];
+        char *names[CMN_SUBMISSION_FILES_MAX];
+        unsigned char *data[CMN_SUBMISSION_FILES_MAX];
         size_t n;
 };
 
 /* Read paths into f (names are the base names). Return: 0 or -errno with err filled. */
 int grd_files_read(struct grd_files *f, char *const *paths, size_t n, char *err, size_t errlen);
 void grd_files_release(struct grd_files *f);
+
+/*
+ * grd_term_write - write text a program, a compiler or a validator made to a terminal: control
+ * characters other than newline and tab (escape sequences, carriage returns, C1 codes) are
+ * shown as \xNN instead of being obeyed. At most max bytes of s are written.
+ */
+void grd_term_write(FILE *f, const char *s, size_t max);
 
 /*
  * grd_uid_base_from_env - $GRADER_UID_BASE for the by-hand commands (sandbox, run, verify,

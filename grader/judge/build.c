@@ -1,10 +1,22 @@
 /* SPDX-License-Identifier: MIT */
-/* Compiling a submission and running the result, each in the sandbox. */
+/*
+ * Compiling a program and running the result, each in the sandbox.
+ *
+ * A compile runs the language's command in a directory holding the program's files. Its
+ * messages go into a pipe read by a thread of ours, which keeps the first bytes and stops the
+ * compiler (through a cancel token sbx_run_cancellable polls) when it says more, the way the
+ * sandbox stops a program at its output limit; the sandbox's own output limit, which is also
+ * the file-size limit, stays large enough for object files and binaries. A run copies the
+ * compiled directory afresh, so one test can leave nothing behind for the next.
+ */
 #include "build.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,10 +24,13 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "java.h"
 
-#define COMPILE_OUTPUT_KEEP (64u << 10) /* compiler messages kept for the result */
-#define TREE_MAX_FILES      10000
-#define TREE_MAX_BYTES      (512u << 20)
+#define TREE_MAX_FILES     10000 /* entries of a compiled directory copied for a run */
+#define TREE_MAX_BYTES     (512u << 20)
+#define SOURCE_MAX         (16u << 20) /* bytes of one source read back for the Java scan */
+#define READER_TICK_MS     20          /* how often the reader looks at the outer cancel token */
+#define COMPILE_OPEN_FILES 256         /* compilers open many headers at once */
 
 int grd_env_init(struct grd_env *env, const struct sbx_policy *policy, unsigned slot,
                  const char *base)
@@ -68,7 +83,7 @@ void grd_env_release(struct grd_env *env)
         env->workroot[0] = '\0';
 }
 
-static int fresh_dir(struct grd_env *env, const char *what, char *out, size_t n)
+int grd_env_fresh_dir(struct grd_env *env, const char *what, char *out, size_t n)
 {
         if (snprintf(out, n, "%s/%s-%lu", env->workroot, what, ++env->seq) >= (int)n)
                 return -ENAMETOOLONG;
@@ -77,114 +92,47 @@ static int fresh_dir(struct grd_env *env, const char *what, char *out, size_t n)
         return 0;
 }
 
+double grd_wall_limit(double cpu)
+{
+        double a = cpu * GRD_WALL_FACTOR, b = cpu + GRD_WALL_EXTRA;
+        return a > b ? a : b;
+}
+
+int grd_capture_open(struct grd_env *env, const char *what)
+{
+        char path[PATH_MAX];
+        if (snprintf(path, sizeof(path), "%s/%s-%lu", env->workroot, what, ++env->seq) >=
+            (int)sizeof(path))
+                return -ENAMETOOLONG;
+        int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return -errno;
+        unlink(path);
+        return fd;
+}
+
+char *grd_capture_read(int fd, size_t cap, bool *ret_truncated)
+{
+        struct stat st;
+        size_t size = fstat(fd, &st) == 0 ? (size_t)st.st_size : 0;
+        size_t want = size < cap ? size : cap;
+        char *buf = malloc(want + 4);
+        if (!buf)
+                return NULL;
+        /* read a little past the cap so a character cut at the cap can be told from junk */
+        ssize_t n = pread(fd, buf, want + (size > want ? 3 : 0), 0);
+        if (n < 0)
+                n = 0;
+        bool trunc = false;
+        char *s = cmn_utf8_sanitize(buf, (size_t)n, want, &trunc);
+        free(buf);
+        *ret_truncated = size > want || trunc;
+        return s;
+}
+
 static bool plain_name(const char *s)
 {
         return s && *s && strcmp(s, ".") && strcmp(s, "..") && !strchr(s, '/') && strlen(s) < 200;
-}
-
-static int copy_at(int sfd, int dfd, int depth, size_t *files, size_t *bytes, size_t max_files,
-                   size_t max_bytes)
-{
-        if (depth > 16)
-                return -ELOOP;
-        DIR *d = fdopendir(sfd);
-        if (!d) {
-                close(sfd);
-                return -errno;
-        }
-        int r = 0;
-        struct dirent *de;
-        while (r == 0 && (de = readdir(d))) {
-                if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-                        continue;
-                if (++*files > max_files) {
-                        r = -EFBIG;
-                        break;
-                }
-                struct stat st;
-                if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                        continue;
-                if (S_ISDIR(st.st_mode)) {
-                        int s2 = openat(dirfd(d), de->d_name,
-                                        O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                        if (s2 < 0)
-                                continue;
-                        if (mkdirat(dfd, de->d_name, 0755) < 0 && errno != EEXIST) {
-                                r = -errno;
-                                close(s2);
-                                break;
-                        }
-                        int d2 = openat(dfd, de->d_name,
-                                        O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                        if (d2 < 0) {
-                                r = -errno;
-                                close(s2);
-                                break;
-                        }
-                        r = copy_at(s2, d2, depth + 1, files, bytes, max_files, max_bytes);
-                        close(d2);
-                        continue;
-                }
-                if (!S_ISREG(st.st_mode))
-                        continue; /* symlinks, fifos, devices: never followed, never copied */
-                int in = openat(dirfd(d), de->d_name,
-                                O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-                if (in < 0)
-                        continue;
-                mode_t mode = (st.st_mode & 0111) ? 0755 : 0644;
-                int out = openat(dfd, de->d_name,
-                                 O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-                if (out < 0) {
-                        r = -errno;
-                        close(in);
-                        break;
-                }
-                char buf[65536];
-                for (;;) {
-                        ssize_t k = read(in, buf, sizeof(buf));
-                        if (k <= 0) {
-                                if (k < 0)
-                                        r = -errno;
-                                break;
-                        }
-                        *bytes += (size_t)k;
-                        if (*bytes > max_bytes) {
-                                r = -EFBIG;
-                                break;
-                        }
-                        if (write(out, buf, (size_t)k) != k) {
-                                r = -errno;
-                                break;
-                        }
-                }
-                close(in);
-                if (close(out) < 0 && r == 0)
-                        r = -errno;
-        }
-        closedir(d);
-        return r;
-}
-
-int grd_copy_tree(const char *src, const char *dst, size_t max_files, size_t max_bytes)
-{
-        int sfd = open(src, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (sfd < 0)
-                return -errno;
-        if (mkdir(dst, 0755) < 0 && errno != EEXIST) {
-                int e = -errno;
-                close(sfd);
-                return e;
-        }
-        int dfd = open(dst, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (dfd < 0) {
-                int e = -errno;
-                close(sfd);
-                return e;
-        }
-        size_t files = 0, bytes = 0;
-        int r = copy_at(sfd, dfd, 0, &files, &bytes, max_files, max_bytes);
-        close(dfd);
-        return r;
 }
 
 static void apply_lang_limits(struct sbx_limits *l, const struct grd_lang_limits *ll)
@@ -195,122 +143,376 @@ static void apply_lang_limits(struct sbx_limits *l, const struct grd_lang_limits
                 l->memory_mode = ll->memory_mode;
 }
 
-/* Read back at most COMPILE_OUTPUT_KEEP bytes of a capture file as UTF-8. */
-static char *read_capture(int fd)
+/* The compile limits of a language, each unset field taken from grd_default_compile_limits. */
+static struct grd_lang_limits compile_limits(const struct grd_language *lang)
 {
-        char *buf = malloc(COMPILE_OUTPUT_KEEP);
-        if (!buf)
-                return NULL;
-        ssize_t n = pread(fd, buf, COMPILE_OUTPUT_KEEP, 0);
-        if (n < 0)
-                n = 0;
-        bool trunc;
-        char *s = cmn_utf8_sanitize(buf, (size_t)n, COMPILE_OUTPUT_KEEP, &trunc);
-        free(buf);
+        const struct grd_lang_limits *d = &grd_default_compile_limits;
+        struct grd_lang_limits l = lang ? lang->compile_limits : *d;
+        if (!l.time)
+                l.time = d->time;
+        if (!l.memory)
+                l.memory = d->memory;
+        if (!l.output)
+                l.output = d->output;
+        if (!l.file_size)
+                l.file_size = d->file_size;
+        if (!l.scratch)
+                l.scratch = d->scratch;
+        if (!l.processes)
+                l.processes = d->processes;
+        return l;
+}
+
+/* The compiler's messages: a pipe drained by a thread that keeps the first `cap` bytes. */
+struct messages {
+        int rd, wr;
+        char *buf;
+        size_t cap, len;
+        uint64_t total;
+        bool flooded;             /* more than cap bytes: the compiler was stopped */
+        struct sbx_cancel stop;   /* what sbx_run_cancellable polls */
+        struct sbx_cancel *outer; /* the caller's token (a lost lease), may be NULL */
+        int done;                 /* set once the run has ended */
+        sem_t started;            /* posted by the reader once it runs */
+        pthread_t thread;
+};
+
+static void messages_take(struct messages *m, const char *data, size_t n)
+{
+        if (m->len < m->cap) {
+                size_t keep = n < m->cap - m->len ? n : m->cap - m->len;
+                memcpy(m->buf + m->len, data, keep);
+                m->len += keep;
+        }
+        m->total += n;
+        if (m->total > m->cap && !m->flooded) {
+                m->flooded = true;
+                sbx_cancel(&m->stop);
+        }
+}
+
+static void *messages_loop(void *arg)
+{
+        struct messages *m = arg;
+        char chunk[16384];
+        sem_post(&m->started);
+        for (;;) {
+                if (m->outer && __atomic_load_n(&m->outer->cancelled, __ATOMIC_SEQ_CST))
+                        sbx_cancel(&m->stop);
+                struct pollfd pfd = {.fd = m->rd, .events = POLLIN};
+                int k = poll(&pfd, 1, READER_TICK_MS);
+                bool done = __atomic_load_n(&m->done, __ATOMIC_SEQ_CST);
+                if (k <= 0 && !done)
+                        continue;
+                ssize_t n = read(m->rd, chunk, sizeof(chunk));
+                if (n > 0) {
+                        messages_take(m, chunk, (size_t)n);
+                        continue;
+                }
+                if (n == 0 || done || (errno != EINTR && errno != EAGAIN))
+                        break; /* the end of the pipe, or the run is over and the pipe empty */
+        }
+        return NULL;
+}
+
+static int messages_start(struct messages *m, size_t cap, struct sbx_cancel *outer)
+{
+        *m = (struct messages){.rd = -1, .wr = -1, .cap = cap, .outer = outer};
+        int fds[2];
+        if (pipe2(fds, O_CLOEXEC) < 0)
+                return -errno;
+        m->rd = fds[0];
+        m->wr = fds[1];
+        int r = 0;
+        if (fcntl(m->rd, F_SETFL, O_NONBLOCK) < 0)
+                r = -errno;
+        else if (!(m->buf = malloc(cap ? cap : 1)))
+                r = -ENOMEM;
+        else if (sem_init(&m->started, 0, 0) < 0)
+                r = -errno;
+        else if ((r = -pthread_create(&m->thread, NULL, messages_loop, m)) == 0) {
+                /*
+                 * The sandbox clones its child from this thread next. A thread still being
+                 * created at that moment is one the child's glibc waits for in setresuid()
+                 * (its set*id calls wait for every thread to be running), for ever: start the
+                 * run only once the reader runs.
+                 */
+                while (sem_wait(&m->started) < 0 && errno == EINTR)
+                        ;
+                sem_destroy(&m->started);
+                return 0;
+        }
+        close(m->rd);
+        close(m->wr);
+        free(m->buf);
+        m->buf = NULL;
+        return r;
+}
+
+/*
+ * End the reader once the run is over: every byte the sandbox copied is in the pipe by then.
+ * (A copy of the write end held by another run's sandbox child must not keep us waiting, so
+ * the reader stops at an empty pipe instead of waiting for its end.)
+ */
+static char *messages_finish(struct messages *m)
+{
+        close(m->wr);
+        __atomic_store_n(&m->done, 1, __ATOMIC_SEQ_CST);
+        pthread_join(m->thread, NULL);
+        close(m->rd);
+        bool trunc = false;
+        char *s = cmn_utf8_sanitize(m->buf, m->len, m->cap, &trunc);
+        free(m->buf);
+        m->buf = NULL;
         return s;
+}
+
+/* Run argv as a compiler (or a build script) in out->dir under the limits l. */
+static int run_compiler(struct grd_env *env, char *const *argv, const struct grd_lang_limits *l,
+                        struct grd_compiled *out, char *err, size_t errlen)
+{
+        struct messages m;
+        int r = messages_start(&m, (size_t)l->output, env->cancel);
+        if (r < 0) {
+                snprintf(err, errlen, "capturing the compiler's messages: %s", strerror(-r));
+                return r;
+        }
+        struct sbx_config cfg = {.argv = (const char *const *)argv,
+                                 .workdir = out->dir,
+                                 .stdin_fd = -1,
+                                 .stdout_fd = m.wr,
+                                 .stderr_fd = m.wr,
+                                 .slot = env->slot};
+        sbx_limits_default(&cfg.limits);
+        cfg.limits.cpu_time = l->time;
+        cfg.limits.wall_time = 2 * l->time + 5; /* compilers read many files; be generous */
+        cfg.limits.memory = l->memory;
+        cfg.limits.output = l->file_size;
+        cfg.limits.tmp_size = l->scratch;
+        cfg.limits.processes = l->processes;
+        cfg.limits.open_files = COMPILE_OPEN_FILES;
+        apply_lang_limits(&cfg.limits, l);
+        r = sbx_run_cancellable(env->policy, &cfg, &m.stop, &out->res);
+        out->output = messages_finish(&m);
+        out->output_truncated = m.flooded;
+        if (r < 0) {
+                snprintf(err, errlen, "running the compiler: %s", strerror(-r));
+                return r;
+        }
+        out->time = out->res.cpu_time;
+        if (m.flooded) {
+                /* stopped by us, not by a lease: the program's fault, a compile error */
+                out->res.status = SBX_STATUS_OLE;
+                snprintf(out->res.message, sizeof(out->res.message),
+                         "more than %llu bytes of compiler messages",
+                         (unsigned long long)l->output);
+                return 0;
+        }
+        out->ok = out->res.status == SBX_STATUS_OK;
+        /* a compiler touching a forbidden call is our allow-list's fault */
+        out->internal_error = out->res.status == SBX_STATUS_IE || out->res.status == SBX_STATUS_SV;
+        return 0;
+}
+
+/* The regular files of dir, sorted (the order of {files} must not depend on the disk). */
+static int list_files(const char *dir, char ***ret, size_t *ret_n)
+{
+        struct dirent **ents;
+        int ne = scandir(dir, &ents, NULL, alphasort);
+        if (ne < 0)
+                return -errno;
+        char **names = calloc((size_t)ne + 1, sizeof(char *));
+        size_t n = 0;
+        for (int i = 0; i < ne; i++) {
+                struct stat st;
+                char path[PATH_MAX];
+                if (names && ents[i]->d_name[0] != '.' &&
+                    cmn_join(path, sizeof(path), dir, ents[i]->d_name) == 0 &&
+                    lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+                        names[n++] = strdup(ents[i]->d_name);
+                free(ents[i]);
+        }
+        free(ents);
+        if (!names)
+                return -ENOMEM;
+        *ret = names;
+        *ret_n = n;
+        return 0;
+}
+
+static void free_names(char **names, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                free(names[i]);
+        free(names);
+}
+
+/* Java: {class} is the class with main, read from the sources in dir. */
+static int find_main_class(const char *dir, char *const *srcs, size_t n, struct grd_compiled *out)
+{
+        struct grd_source *src = calloc(n ? n : 1, sizeof(*src));
+        char **bufs = calloc(n ? n : 1, sizeof(char *));
+        int r = src && bufs ? 0 : -ENOMEM;
+        for (size_t i = 0; i < n && r == 0; i++) {
+                char path[PATH_MAX];
+                size_t len = 0;
+                r = cmn_join(path, sizeof(path), dir, srcs[i]);
+                if (r == 0)
+                        r = cmn_read_file(path, SOURCE_MAX, &bufs[i], &len);
+                src[i] = (struct grd_source){srcs[i], (const unsigned char *)bufs[i], len};
+        }
+        char why[512] = "";
+        if (r == 0 &&
+            grd_java_main_class(src, n, out->entry, sizeof(out->entry), why, sizeof(why)) < 0) {
+                /* the submission's fault: a compile error that says what to change */
+                out->ok = false;
+                out->res.status = SBX_STATUS_RE;
+                snprintf(out->res.message, sizeof(out->res.message), "%s", why);
+                free(out->output);
+                out->output = strdup(why);
+        }
+        for (size_t i = 0; bufs && i < n; i++)
+                free(bufs[i]);
+        free(bufs);
+        free(src);
+        return r;
+}
+
+static int compile_sources(struct grd_env *env, const struct grd_language *lang,
+                           struct grd_compiled *out, char *err, size_t errlen)
+{
+        char **all = NULL, **srcs = NULL;
+        size_t n_all = 0, n = 0;
+        int r = list_files(out->dir, &all, &n_all);
+        if (r < 0) {
+                snprintf(err, errlen, "listing '%s': %s", out->dir, strerror(-r));
+                return r;
+        }
+        srcs = calloc(n_all + 1, sizeof(char *));
+        for (size_t i = 0; srcs && i < n_all; i++)
+                if (grd_language_is_source(lang, all[i]))
+                        srcs[n++] = all[i];
+        if (!srcs) {
+                r = -ENOMEM;
+        } else if (n == 0) {
+                snprintf(err, errlen, "no %s source file (%s%s) among the files", lang->name,
+                         lang->extensions[0], lang->extensions[1] ? ", ..." : "");
+                r = -EINVAL;
+        } else {
+                cmn_strlcpy(out->main, grd_language_main_file((const char *const *)srcs),
+                            sizeof(out->main));
+                struct grd_argv *argv = lang->compile ? malloc(sizeof(*argv)) : NULL;
+                struct grd_lang_vars vars = {
+                        .files = (const char *const *)srcs, .main = out->main, .memory_mb = 256};
+                struct grd_lang_limits l = compile_limits(lang);
+                if (!lang->compile) {
+                        out->ok = true;
+                } else if (!argv) {
+                        r = -ENOMEM;
+                } else if (grd_language_expand(lang, lang->compile, &vars, argv) < 0) {
+                        snprintf(err, errlen,
+                                 "the compile command of '%s' for %zu source files is too long "
+                                 "(at most %d words)",
+                                 lang->id, n, GRD_LANG_MAX_ARGV);
+                        r = -EINVAL;
+                } else {
+                        r = run_compiler(env, argv->argv, &l, out, err, errlen);
+                }
+                free(argv);
+                if (r == 0 && out->ok && lang->main_class == GRD_MAIN_CLASS_JAVA)
+                        r = find_main_class(out->dir, srcs, n, out);
+        }
+        free(srcs);
+        free_names(all, n_all);
+        return r;
+}
+
+/* A package program with build/run scripts: run build, then run must be there. */
+static int build_script(struct grd_env *env, struct grd_compiled *out, char *err, size_t errlen)
+{
+        char path[PATH_MAX];
+        struct stat st;
+        int r = cmn_join(path, sizeof(path), out->dir, "build");
+        if (r == 0 && lstat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+                /* a script without its x bit (lost in an archive) still runs, through sh */
+                char *sh[] = {(char *)"/bin/sh", (char *)"./build", NULL};
+                char *direct[] = {(char *)"./build", NULL};
+                struct grd_lang_limits l = compile_limits(NULL);
+                r = run_compiler(env, (st.st_mode & 0111) ? direct : sh, &l, out, err, errlen);
+                if (r < 0 || !out->ok)
+                        return r;
+        }
+        out->ok = false;
+        if (r == 0 && (cmn_join(path, sizeof(path), out->dir, "run") < 0 || lstat(path, &st) < 0 ||
+                       !S_ISREG(st.st_mode))) {
+                snprintf(err, errlen, "there is no 'run' file%s", r == 0 ? " after 'build'" : "");
+                return -EINVAL;
+        }
+        out->ok = true;
+        cmn_strlcpy(out->main, "run", sizeof(out->main));
+        return 0;
+}
+
+int grd_compile_dir(struct grd_env *env, const struct grd_language *lang, const char *dir,
+                    struct grd_compiled *out, char *err, size_t errlen)
+{
+        memset(out, 0, sizeof(*out));
+        out->lang = lang;
+        if (cmn_strlcpy(out->dir, dir, sizeof(out->dir)) >= sizeof(out->dir))
+                return -ENAMETOOLONG;
+        int r = lang ? compile_sources(env, lang, out, err, errlen)
+                     : build_script(env, out, err, errlen);
+        if (r == 0 && !out->entry[0]) {
+                cmn_strlcpy(out->entry, out->main, sizeof(out->entry));
+                char *dot = strrchr(out->entry, '.');
+                if (dot)
+                        *dot = '\0';
+        }
+        return r;
 }
 
 int grd_compile(struct grd_env *env, const struct grd_language *lang, const struct grd_source *src,
                 size_t n, struct grd_compiled *out, char *err, size_t errlen)
 {
         memset(out, 0, sizeof(*out));
-        if (n == 0 || n > 64) {
-                snprintf(err, errlen, "a submission needs 1 to 64 files");
+        if (n == 0 || n > CMN_SUBMISSION_FILES_MAX) {
+                snprintf(err, errlen, "a submission needs 1 to %d files", CMN_SUBMISSION_FILES_MAX);
                 return -EINVAL;
         }
-        const char *names[65];
         for (size_t i = 0; i < n; i++) {
                 if (!plain_name(src[i].name)) {
                         snprintf(err, errlen, "file name '%s' is not a plain file name",
                                  src[i].name ? src[i].name : "");
                         return -EINVAL;
                 }
-                names[i] = src[i].name;
         }
-        names[n] = NULL;
-        cmn_strlcpy(out->main, grd_language_main_file(names), sizeof(out->main));
-        int r = fresh_dir(env, "compile", out->dir, sizeof(out->dir));
+        char dir[PATH_MAX];
+        int r = grd_env_fresh_dir(env, "compile", dir, sizeof(dir));
         if (r < 0) {
                 snprintf(err, errlen, "creating a compile dir: %s", strerror(-r));
                 return r;
         }
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < n && r == 0; i++) {
                 char path[PATH_MAX];
-                if (cmn_join(path, sizeof(path), out->dir, src[i].name) < 0)
-                        return -ENAMETOOLONG;
-                int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-                if (fd < 0 || write(fd, src[i].data, src[i].len) != (ssize_t)src[i].len) {
-                        r = -errno;
-                        if (fd >= 0)
-                                close(fd);
-                        snprintf(err, errlen, "writing '%s': %s", src[i].name, strerror(-r));
-                        return r;
+                if (cmn_join(path, sizeof(path), dir, src[i].name) < 0) {
+                        r = -ENAMETOOLONG;
+                        break;
                 }
-                close(fd);
+                /* O_EXCL: two files of one name are the submission's mistake */
+                int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+                r = fd < 0 ? -errno : cmn_write_all(fd, src[i].data, src[i].len);
+                if (fd >= 0 && close(fd) < 0 && r == 0)
+                        r = -errno;
+                if (r < 0)
+                        snprintf(err, errlen, "writing '%s': %s", src[i].name,
+                                 r == -EEXIST ? "two files of that name" : strerror(-r));
+                if (r == -EEXIST)
+                        r = -EINVAL;
         }
-        if (!lang->compile) {
-                out->ok = true;
-                return 0;
-        }
-
-        char *argv[GRD_LANG_MAX_ARGS + 1];
-        char store[8192];
-        struct grd_lang_vars vars = {.files = names, .main = out->main, .memory_mb = 256};
-        if (grd_language_expand(lang, lang->compile, &vars, argv, store, sizeof(store)) < 0) {
-                snprintf(err, errlen, "the compile command of '%s' is too long", lang->id);
-                return -E2BIG;
-        }
-        char cap[PATH_MAX];
-        if (snprintf(cap, sizeof(cap), "%s/compile-output-%lu.txt", env->workroot, env->seq) >=
-            (int)sizeof(cap))
-                return -ENAMETOOLONG;
-        int cfd = open(cap, O_RDWR | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
-        if (cfd < 0) {
-                r = -errno;
-                snprintf(err, errlen, "creating '%s': %s", cap, strerror(errno));
-                return r;
-        }
-        unlink(cap);
-        struct sbx_config cfg = {.argv = (const char *const *)argv,
-                                 .workdir = out->dir,
-                                 .stdin_fd = -1,
-                                 .stdout_fd = cfd,
-                                 .stderr_fd = cfd,
-                                 .slot = env->slot};
-        sbx_limits_default(&cfg.limits);
-        const struct grd_lang_limits *cl = &lang->compile_limits;
-        cfg.limits.cpu_time = cl->time ? cl->time : 10;
-        cfg.limits.wall_time = 2 * cfg.limits.cpu_time + 5;
-        cfg.limits.memory = cl->memory ? cl->memory : (1ull << 30);
-        cfg.limits.output = cl->output ? cl->output : (64u << 10);
-        cfg.limits.processes = 16;
-        cfg.limits.open_files = 256;
-        apply_lang_limits(&cfg.limits, cl);
-        r = sbx_run_cancellable(env->policy, &cfg, env->cancel, &out->res);
-        if (r < 0) {
-                close(cfd);
-                snprintf(err, errlen, "running the compiler: %s", strerror(-r));
-                return r;
-        }
-        out->output = read_capture(cfd);
-        close(cfd);
-        out->time = out->res.cpu_time;
-        switch (out->res.status) {
-        case SBX_STATUS_OK:
-                out->ok = true;
-                break;
-        case SBX_STATUS_IE:
-        case SBX_STATUS_SV:
-                /* a compiler touching a forbidden call is our allow-list's fault */
-                out->internal_error = true;
-                break;
-        case SBX_STATUS_RE:
-        case SBX_STATUS_TLE:
-        case SBX_STATUS_MLE:
-        case SBX_STATUS_OLE:
-                break;
-        }
-        return 0;
+        if (r == 0)
+                return grd_compile_dir(env, lang, dir, out, err, errlen);
+        cmn_rmtree(dir);
+        return r;
 }
 
 void grd_compiled_release(struct grd_compiled *c)
@@ -322,60 +524,106 @@ void grd_compiled_release(struct grd_compiled *c)
         c->output = NULL;
 }
 
-int grd_run_compiled(struct grd_env *env, const struct grd_language *lang,
-                     const struct grd_compiled *c, const struct grd_run_limits *lim,
-                     const char *stdin_path, int stdout_fd, int stderr_fd, struct sbx_result *res,
-                     char *err, size_t errlen)
+/* The command line of a run: the language's run command (or ./run), then spec->args. */
+static int run_argv(const struct grd_compiled *c, const struct grd_run_spec *spec,
+                    unsigned memory_mb, struct grd_argv *argv, char *err, size_t errlen)
 {
-        char dir[PATH_MAX];
-        int r = fresh_dir(env, "run", dir, sizeof(dir));
+        const struct grd_language *lang = c->lang;
+        const char *files[] = {c->main, NULL};
+        struct grd_lang_vars vars = {
+                .files = files, .main = c->main, .entry = c->entry, .memory_mb = memory_mb};
+        int r = 0;
+        if (lang) {
+                r = grd_language_expand(lang, lang->run, &vars, argv);
+        } else {
+                argv->argc = argv->used = 0;
+                r = grd_argv_add(argv, "./run");
+        }
+        for (size_t i = 0; r == 0 && spec->args && spec->args[i]; i++)
+                r = grd_argv_add(argv, spec->args[i]);
+        if (r < 0)
+                snprintf(err, errlen, "the run command of '%s' is too long",
+                         lang ? lang->id : "run");
+        return r;
+}
+
+/* A fresh run directory: the compiled program, then the extra files. */
+static int prepare_run_dir(struct grd_env *env, const struct grd_compiled *c,
+                           const struct grd_run_spec *spec, char *dir, char *err, size_t errlen)
+{
+        int r = grd_env_fresh_dir(env, "run", dir, PATH_MAX);
         if (r < 0) {
                 snprintf(err, errlen, "creating a run dir: %s", strerror(-r));
                 return r;
         }
-        /* the compiled dir is copied, so one test cannot leave anything for the next */
         rmdir(dir);
-        r = grd_copy_tree(c->dir, dir, TREE_MAX_FILES, TREE_MAX_BYTES);
+        r = cmn_copy_tree(c->dir, dir, TREE_MAX_FILES, TREE_MAX_BYTES);
+        if (r == 0 && spec->files_dir)
+                r = cmn_copy_tree(spec->files_dir, dir, TREE_MAX_FILES, TREE_MAX_BYTES);
+        for (size_t i = 0; r == 0 && i < spec->n_files; i++) {
+                char path[PATH_MAX];
+                r = cmn_join(path, sizeof(path), dir, spec->files[i].name);
+                if (r == 0)
+                        r = cmn_copy_file(spec->files[i].from, path, 0644);
+        }
+        if (r == 0 && spec->writable_dir) {
+                char path[PATH_MAX];
+                r = cmn_join(path, sizeof(path), dir, spec->writable_dir);
+                /* the program runs as another uid: 0777 (set again past the umask) */
+                if (r == 0 && mkdir(path, 0777) < 0 && errno != EEXIST)
+                        r = -errno;
+                if (r == 0 && chmod(path, 0777) < 0)
+                        r = -errno;
+        }
         if (r < 0) {
-                snprintf(err, errlen, "copying the compiled program: %s", strerror(-r));
+                snprintf(err, errlen, "preparing the run dir: %s", strerror(-r));
                 cmn_rmtree(dir);
-                return r;
         }
-        int in = -1;
-        if (stdin_path && (in = open(stdin_path, O_RDONLY | O_CLOEXEC)) < 0) {
-                r = -errno;
-                snprintf(err, errlen, "opening '%s': %s", stdin_path, strerror(errno));
-                cmn_rmtree(dir);
-                return r;
-        }
-        const struct grd_lang_limits *rl = &lang->run_limits;
+        return r;
+}
+
+int grd_run_compiled(struct grd_env *env, const struct grd_compiled *c,
+                     const struct grd_run_spec *spec, struct sbx_result *res, char *err,
+                     size_t errlen)
+{
+        static const struct grd_lang_limits none;
+        if (errlen)
+                err[0] = '\0';
+        const struct grd_lang_limits *rl = c->lang ? &c->lang->run_limits : &none;
         /* {memory_mb} is the whole sandbox limit (the heap may use all of it) */
-        unsigned mem_mb = (unsigned)((lim->memory + rl->extra_memory) >> 20);
-        char *argv[GRD_LANG_MAX_ARGS + 1];
-        char store[8192];
-        const char *files[] = {c->main, NULL};
-        struct grd_lang_vars vars = {.files = files, .main = c->main, .memory_mb = mem_mb};
-        if (grd_language_expand(lang, lang->run, &vars, argv, store, sizeof(store)) < 0) {
-                if (in >= 0)
-                        close(in);
-                cmn_rmtree(dir);
-                snprintf(err, errlen, "the run command of '%s' is too long", lang->id);
-                return -E2BIG;
+        uint64_t memory = spec->memory + rl->extra_memory;
+        struct grd_argv *argv = malloc(sizeof(*argv));
+        if (!argv)
+                return -ENOMEM;
+        char dir[PATH_MAX];
+        int in = -1;
+        int r = run_argv(c, spec, (unsigned)(memory >> 20), argv, err, errlen);
+        if (r == 0)
+                r = prepare_run_dir(env, c, spec, dir, err, errlen);
+        if (r < 0) {
+                free(argv);
+                return r;
         }
-        struct sbx_config cfg = {.argv = (const char *const *)argv,
+        if (spec->stdin_path && (in = open(spec->stdin_path, O_RDONLY | O_CLOEXEC)) < 0) {
+                r = -errno;
+                snprintf(err, errlen, "opening '%s': %s", spec->stdin_path, strerror(errno));
+        }
+        struct sbx_config cfg = {.argv = (const char *const *)argv->argv,
                                  .workdir = dir,
-                                 .stdin_fd = in,
-                                 .stdout_fd = stdout_fd,
-                                 .stderr_fd = stderr_fd,
-                                 .slot = env->slot};
+                                 .stdin_fd = spec->stdin_from_fd ? spec->stdin_fd : in,
+                                 .stdout_fd = spec->stdout_fd,
+                                 .stderr_fd = spec->stderr_fd,
+                                 .slot = env->slot,
+                                 .readonly_workdir = spec->readonly};
         sbx_limits_default(&cfg.limits);
         double mult = rl->time_multiplier > 0 ? rl->time_multiplier : 1.0;
-        cfg.limits.cpu_time = lim->time * mult;
-        cfg.limits.wall_time = lim->wall > 0 ? lim->wall : 2 * cfg.limits.cpu_time + 1;
-        cfg.limits.memory = lim->memory + rl->extra_memory;
-        cfg.limits.output = lim->output;
+        cfg.limits.cpu_time = spec->time * mult;
+        cfg.limits.wall_time = spec->wall > 0 ? spec->wall : grd_wall_limit(cfg.limits.cpu_time);
+        cfg.limits.memory = memory;
+        cfg.limits.output = spec->output;
         apply_lang_limits(&cfg.limits, rl);
-        r = sbx_run_cancellable(env->policy, &cfg, env->cancel, res);
+        if (r == 0)
+                r = sbx_run_cancellable(env->policy, &cfg, env->cancel, res);
         if (r == 0 && res->status == SBX_STATUS_RE && rl->memory_exit_code &&
             res->exit_code == rl->memory_exit_code) {
                 /* the runtime refused an allocation at its own heap limit and said so */
@@ -385,8 +633,12 @@ int grd_run_compiled(struct grd_env *env, const struct grd_language *lang,
         }
         if (in >= 0)
                 close(in);
-        cmn_rmtree(dir);
-        if (r < 0)
+        if (r < 0 && !err[0])
                 snprintf(err, errlen, "running the program: %s", strerror(-r));
+        if (spec->keep_dir && r == 0)
+                cmn_strlcpy(spec->keep_dir, dir, PATH_MAX);
+        else
+                cmn_rmtree(dir);
+        free(argv);
         return r;
 }

@@ -11,27 +11,11 @@
 #include "language.h"
 #include "problem.h"
 #include "scoring.h"
+#include "validator.h"
 #include "verdict.h"
 
-#define GRD_STDOUT_HEAD (4u << 10) /* bytes of each test's stdout kept in the result */
-
-/* A compiled custom output validator, shared by every submission of a package revision. */
-struct grd_validator {
-        const struct grd_language *lang;
-        struct grd_compiled compiled;
-};
-
-/*
- * grd_validator_prepare - compile the package's output validator (a single source file, or a
- * directory of sources of one language) in the sandbox.
- * Return: 0; -errno with err naming the validator and the compiler's complaint.
- */
-int grd_validator_prepare(struct grd_env *env, const struct grd_problem *p,
-                          const struct grd_languages *langs, struct grd_validator *ret, char *err,
-                          size_t errlen);
-
-/* grd_validator_release - accepts a zeroed validator. */
-void grd_validator_release(struct grd_validator *v);
+#define GRD_STDOUT_HEAD    (4u << 10)  /* bytes of each test's stdout kept in the result */
+#define GRD_STDERR_DEFAULT (64u << 10) /* bytes of each test's stderr kept, by default */
 
 struct grd_test_result {
         const char *name; /* owned by the problem */
@@ -44,6 +28,8 @@ struct grd_test_result {
         char *message;  /* checker feedback or the run's message; may be NULL */
         char *stdout_head;
         bool stdout_truncated;
+        char *stderr_head; /* what the program wrote on stderr, UTF-8, capped; may be NULL */
+        bool stderr_truncated;
 };
 
 struct grd_result {
@@ -68,6 +54,8 @@ struct grd_grade_input {
         const struct grd_source *src;
         size_t n_src;
         bool stop_at_first_failure;
+        size_t stderr_max; /* bytes of stderr kept per test; 0: GRD_STDERR_DEFAULT */
+        double time_limit; /* seconds; 0: the problem's (grader verify runs others) */
         /* called after each test (may be NULL) */
         void (*on_test)(void *ctx, size_t index, size_t total, const struct grd_test_result *r);
         void (*on_compiled)(void *ctx, const struct grd_result *r);
@@ -75,8 +63,13 @@ struct grd_grade_input {
 };
 
 /*
- * grd_grade - grade one submission. A fault of the grader (sandbox set-up, a broken
- * validator) makes the verdict IE with ie_reason filled: never a verdict against the student.
+ * grd_grade - grade one submission: the problem's include/<language>/ files join the
+ * submission's (replacing files of the same name), a language the problem does not allow or
+ * files over its code limit are a compile error, then compile once and run each test under
+ * the problem's limits (the work dir read-only when the problem does not allow file writing),
+ * judge its output (validator.h) and score (scoring.h). A fault of the grader (sandbox set-up,
+ * a broken validator) makes the verdict IE with ie_reason filled: never a verdict against the
+ * student.
  * Return: 0 with *out filled (release with grd_result_release()); -errno only for invalid
  * arguments or when out of memory.
  */

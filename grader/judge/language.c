@@ -14,6 +14,29 @@
 
 #define MAX_TABLE (1u << 20)
 
+/*
+ * 10 s and 1 GiB fit every ordinary program of a course; 64 KiB of messages is more than anyone
+ * reads (past it the compiler is stopped, as a program is at its output limit); 256 MiB per file
+ * leaves room for a large static array in a binary, and a 256 MiB /tmp for the assembler and
+ * linker's temporary files, while a compile bomb still cannot fill the disk.
+ */
+const struct grd_lang_limits grd_default_compile_limits = {
+        .time = 10,
+        .memory = 1ull << 30,
+        .output = 64u << 10,
+        .file_size = 256ull << 20,
+        .scratch = 256ull << 20,
+        .processes = 16,
+};
+
+/* The legacy spec's "typical system defaults" for validation_time and validation_memory. */
+const struct grd_lang_limits grd_default_validator_limits = {
+        .time = 60,
+        .memory = 2048ull << 20,
+        .output = 8ull << 20,
+        .processes = 16,
+};
+
 static void free_strv(char **v)
 {
         if (!v)
@@ -97,10 +120,13 @@ static int limits(json_t *o, struct grd_lang_limits *l, const char *what, char *
                         }
                         *(k[4] ? &l->time_multiplier : &l->time) = json_number_value(v);
                 } else if (!strcmp(k, "memory") || !strcmp(k, "extra_memory") ||
-                           !strcmp(k, "output")) {
-                        uint64_t *dst = !strcmp(k, "memory")   ? &l->memory
-                                        : !strcmp(k, "output") ? &l->output
-                                                               : &l->extra_memory;
+                           !strcmp(k, "output") || !strcmp(k, "file_size") ||
+                           !strcmp(k, "scratch")) {
+                        uint64_t *dst = !strcmp(k, "memory")      ? &l->memory
+                                        : !strcmp(k, "output")    ? &l->output
+                                        : !strcmp(k, "file_size") ? &l->file_size
+                                        : !strcmp(k, "scratch")   ? &l->scratch
+                                                                  : &l->extra_memory;
                         if (!json_is_string(v) || cmn_parse_size(json_string_value(v), dst) < 0) {
                                 snprintf(err, errlen, "'%s.%s' must be a size like \"256M\"", what,
                                          k);
@@ -162,6 +188,14 @@ static int parse_lang(json_t *o, struct grd_language *l, char *err, size_t errle
                 return -EINVAL;
         }
         l->binary = strdup(bin ? bin : "main");
+        json_t *mc = json_object_get(o, "main_class");
+        if (mc && (!json_is_string(mc) || (strcmp(json_string_value(mc), "file") != 0 &&
+                                           strcmp(json_string_value(mc), "java") != 0))) {
+                snprintf(err, errlen, "'main_class' must be \"file\" or \"java\"");
+                return -EINVAL;
+        }
+        l->main_class = mc && !strcmp(json_string_value(mc), "java") ? GRD_MAIN_CLASS_JAVA
+                                                                     : GRD_MAIN_CLASS_FILE;
         int r = strv(json_object_get(o, "extensions"), false, &l->extensions, "extensions", err,
                      errlen);
         if (r == 0)
@@ -271,6 +305,29 @@ const struct grd_language *grd_language_guess(const struct grd_languages *t, con
         return NULL;
 }
 
+const struct grd_language *grd_language_guess_source(const struct grd_languages *t,
+                                                     const char *file, const unsigned char *data,
+                                                     size_t len)
+{
+        const struct grd_language *l = grd_language_guess(t, file);
+        if (!l || strncmp(l->id, "python", 6) != 0 || len < 2 || memcmp(data, "#!", 2) != 0)
+                return l;
+        const unsigned char *nl = memchr(data, '\n', len);
+        size_t line = nl ? (size_t)(nl - data) : len;
+        return memmem(data, line, "python2", 7) ? NULL : l;
+}
+
+bool grd_language_is_source(const struct grd_language *l, const char *file)
+{
+        const char *dot = strrchr(file, '.');
+        if (!dot)
+                return false;
+        for (char **e = l->extensions; e && *e; e++)
+                if (!strcasecmp(*e, dot))
+                        return true;
+        return false;
+}
+
 const char *grd_language_missing(const struct grd_language *l)
 {
         if (l->compile && l->compile[0][0] == '/' && access(l->compile[0], X_OK) < 0)
@@ -287,30 +344,62 @@ const char *grd_language_main_file(const char *const *names)
         for (size_t i = 0; names[i]; i++) {
                 const char *dot = strrchr(names[i], '.');
                 size_t stem = dot ? (size_t)(dot - names[i]) : strlen(names[i]);
-                if (stem == 4 && (!strncmp(names[i], "main", 4) || !strncmp(names[i], "Main", 4)))
+                if ((stem == 4 &&
+                     (!strncmp(names[i], "main", 4) || !strncmp(names[i], "Main", 4))) ||
+                    (stem == 8 && !strncmp(names[i], "__main__", 8)))
                         return names[i];
         }
         return names[0];
 }
 
-static int put(char **out, size_t *n, char *store, size_t storelen, size_t *used, const char *s,
-               size_t len)
+int grd_argv_add(struct grd_argv *a, const char *word)
 {
-        if (*n >= GRD_LANG_MAX_ARGS || *used + len + 1 > storelen)
+        size_t len = strlen(word);
+        if (a->argc >= GRD_LANG_MAX_ARGV || a->used + len + 1 > sizeof(a->store))
                 return -E2BIG;
-        memcpy(store + *used, s, len);
-        store[*used + len] = '\0';
-        out[(*n)++] = store + *used;
-        *used += len + 1;
+        memcpy(a->store + a->used, word, len + 1);
+        a->argv[a->argc++] = a->store + a->used;
+        a->argv[a->argc] = NULL;
+        a->used += len + 1;
+        return 0;
+}
+
+/* Substitute every placeholder inside one template word. Return: 0 or -E2BIG. */
+static int expand_word(const struct grd_language *l, const char *tmpl, const char *cls,
+                       const char *mem, const struct grd_lang_vars *v, char *word, size_t size)
+{
+        size_t w = 0;
+        for (const char *p = tmpl; *p;) {
+                static const char *const names[] = {"{main}", "{binary}", "{class}", "{memory_mb}"};
+                const char *vals[] = {v->main ? v->main : "", l->binary, cls, mem};
+                const char *val = NULL;
+                size_t skip = 0;
+                for (size_t k = 0; k < CMN_ARRAY_SIZE(names) && !val; k++) {
+                        if (!strncmp(p, names[k], strlen(names[k]))) {
+                                val = vals[k];
+                                skip = strlen(names[k]);
+                        }
+                }
+                size_t vl = val ? strlen(val) : 1;
+                if (w + vl >= size)
+                        return -E2BIG;
+                memcpy(word + w, val ? val : p, vl);
+                w += vl;
+                p += val ? skip : 1;
+        }
+        word[w] = '\0';
         return 0;
 }
 
 int grd_language_expand(const struct grd_language *l, char *const *tmpl,
-                        const struct grd_lang_vars *v, char **out, char *store, size_t storelen)
+                        const struct grd_lang_vars *v, struct grd_argv *out)
 {
-        size_t n = 0, used = 0;
-        char cls[256] = "", mem[32];
-        if (v->main) {
+        out->argc = out->used = 0;
+        out->argv[0] = NULL;
+        char cls[256] = "", mem[32], word[1024];
+        if (v->entry) {
+                cmn_strlcpy(cls, v->entry, sizeof(cls));
+        } else if (v->main) {
                 cmn_strlcpy(cls, v->main, sizeof(cls));
                 char *dot = strrchr(cls, '.');
                 if (dot)
@@ -319,48 +408,14 @@ int grd_language_expand(const struct grd_language *l, char *const *tmpl,
         snprintf(mem, sizeof(mem), "%u", v->memory_mb);
         for (size_t i = 0; tmpl[i]; i++) {
                 if (!strcmp(tmpl[i], "{files}")) {
-                        for (size_t k = 0; v->files && v->files[k]; k++) {
-                                if (put(out, &n, store, storelen, &used, v->files[k],
-                                        strlen(v->files[k])) < 0)
+                        for (size_t k = 0; v->files && v->files[k]; k++)
+                                if (grd_argv_add(out, v->files[k]) < 0)
                                         return -E2BIG;
-                        }
                         continue;
                 }
-                /* substitute every placeholder inside the word */
-                char word[1024];
-                size_t w = 0;
-                for (const char *p = tmpl[i]; *p;) {
-                        const char *val = NULL;
-                        size_t skip = 0;
-                        if (!strncmp(p, "{main}", 6)) {
-                                val = v->main ? v->main : "";
-                                skip = 6;
-                        } else if (!strncmp(p, "{binary}", 8)) {
-                                val = l->binary;
-                                skip = 8;
-                        } else if (!strncmp(p, "{class}", 7)) {
-                                val = cls;
-                                skip = 7;
-                        } else if (!strncmp(p, "{memory_mb}", 11)) {
-                                val = mem;
-                                skip = 11;
-                        }
-                        if (val) {
-                                size_t vl = strlen(val);
-                                if (w + vl >= sizeof(word))
-                                        return -E2BIG;
-                                memcpy(word + w, val, vl);
-                                w += vl;
-                                p += skip;
-                        } else {
-                                if (w + 1 >= sizeof(word))
-                                        return -E2BIG;
-                                word[w++] = *p++;
-                        }
-                }
-                if (put(out, &n, store, storelen, &used, word, w) < 0)
+                if (expand_word(l, tmpl[i], cls, mem, v, word, sizeof(word)) < 0 ||
+                    grd_argv_add(out, word) < 0)
                         return -E2BIG;
         }
-        out[n] = NULL;
         return 0;
 }

@@ -9,18 +9,44 @@
 
 #include "sandbox.h"
 
-#define GRD_LANG_MAX_ARGS 48
+#define GRD_LANG_MAX_ARGS 48 /* words of a command template */
+/*
+ * Words of an expanded command: sbx_run's own cap on argv. {files} may expand to many words; a
+ * command that does not fit is refused (a compile error naming the cause).
+ */
+#define GRD_LANG_MAX_ARGV   256
+#define GRD_LANG_ARGV_STORE (64u << 10) /* bytes of the expanded words */
 
 struct grd_lang_limits {
         double time;            /* compile: seconds; 0 = not set */
         double time_multiplier; /* run: factor on the problem's time limit; 0 = 1 */
         uint64_t memory;        /* compile: bytes; 0 = not set */
         uint64_t extra_memory;  /* run: added to the sandbox limit (runtime overhead) */
-        uint64_t output;        /* compile: cap on the compiler's output */
+        uint64_t output;        /* compile: compiler messages kept; past them it is stopped */
+        uint64_t file_size;     /* compile: largest file it may write (objects, the binary) */
+        uint64_t scratch;       /* compile: size of its private /tmp */
         unsigned processes;     /* 0 = not set */
         int memory_exit_code;   /* run: this exit status means "out of memory" (MLE); 0 none */
         bool memory_mode_set;
         enum sbx_memory_mode memory_mode;
+};
+
+/*
+ * What a compile gets where its language leaves a limit unset, and what a build script of a
+ * package program (a validator's `build`) always gets.
+ */
+extern const struct grd_lang_limits grd_default_compile_limits;
+
+/*
+ * A custom output or input validator's limits where the package leaves them unset
+ * (problem.yaml limits.validation_time, validation_memory, validation_output).
+ */
+extern const struct grd_lang_limits grd_default_validator_limits;
+
+/* How {class} is found. */
+enum grd_main_class {
+        GRD_MAIN_CLASS_FILE, /* the main file's name without its extension */
+        GRD_MAIN_CLASS_JAVA, /* the class declaring public static void main(String[]) */
 };
 
 struct grd_language {
@@ -31,6 +57,7 @@ struct grd_language {
         char **run;        /* NULL-terminated template */
         char **version;    /* NULL-terminated, may be NULL */
         char *binary;      /* {binary}; default "main" */
+        enum grd_main_class main_class;
         struct grd_lang_limits compile_limits;
         struct grd_lang_limits run_limits;
 };
@@ -55,8 +82,26 @@ void grd_languages_free(struct grd_languages *t);
 /* grd_language_find - by id; NULL when unknown. */
 const struct grd_language *grd_language_find(const struct grd_languages *t, const char *id);
 
-/* grd_language_guess - by the extension of a file name; NULL when none matches. */
+/*
+ * grd_language_guess - by the extension of a file name, exactly first (".C" is C++), then
+ * ignoring case; NULL when none matches.
+ */
 const struct grd_language *grd_language_guess(const struct grd_languages *t, const char *file);
+
+/*
+ * grd_language_guess_source - grd_language_guess, reading the file too: a .py file whose first
+ * line is a shebang naming python2 is Python 2, which is no language of the table here (the
+ * spec tells Python 2 from 3 by that line). Return: the language, or NULL.
+ */
+const struct grd_language *grd_language_guess_source(const struct grd_languages *t,
+                                                     const char *file, const unsigned char *data,
+                                                     size_t len);
+
+/*
+ * grd_language_is_source - whether file has one of l's extensions (ignoring case): what goes to
+ * the compiler as {files}; other files of a submission are only placed beside them.
+ */
+bool grd_language_is_source(const struct grd_language *l, const char *file);
 
 /*
  * grd_language_missing - the first program a language needs that is not installed here.
@@ -68,21 +113,31 @@ const char *grd_language_missing(const struct grd_language *l);
 struct grd_lang_vars {
         const char *const *files; /* NULL-terminated source file names */
         const char *main;         /* the main source file */
+        const char *entry;        /* {class}; NULL: main without its extension */
         unsigned memory_mb;
 };
 
+/* An expanded command: argv[] points into store. Large: allocate it. */
+struct grd_argv {
+        char *argv[GRD_LANG_MAX_ARGV + 1];
+        size_t argc;
+        char store[GRD_LANG_ARGV_STORE];
+        size_t used;
+};
+
 /*
- * grd_language_expand - expand a command template into argv.
- * @tmpl: the template; @out: room for GRD_LANG_MAX_ARGS + 1 pointers; @store/@storelen:
- * where the expanded strings live.
- * Return: 0; -E2BIG when it does not fit.
+ * grd_language_expand - expand a command template into out (which it resets).
+ * Return: 0; -E2BIG when it does not fit GRD_LANG_MAX_ARGV words or the store.
  */
 int grd_language_expand(const struct grd_language *l, char *const *tmpl,
-                        const struct grd_lang_vars *v, char **out, char *store, size_t storelen);
+                        const struct grd_lang_vars *v, struct grd_argv *out);
+
+/* grd_argv_add - append one word to an expanded command. Return: 0 or -E2BIG. */
+int grd_argv_add(struct grd_argv *a, const char *word);
 
 /*
  * grd_language_main_file - choose the main source file among names: the only one, else one
- * whose stem is "main" or "Main", else the first.
+ * whose stem is "main", "Main" or "__main__" (a Python package's entry point), else the first.
  */
 const char *grd_language_main_file(const char *const *names);
 

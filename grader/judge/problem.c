@@ -1,251 +1,68 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Problem packages: problem.yaml, .timelimit and output_validators/ of the Kattis legacy format;
- * data/ is walked by problem_data.c. Nothing here runs a program.
+ * Problem packages: problem.yaml (legacy and 2023-07 draft, picked by problem_format_version),
+ * .timelimit, and the order in which the rest is read: programs by problem_programs.c, data/ by
+ * problem_data.c. Nothing here runs a program.
  */
 #include "problem.h"
 #include "problem_internal.h"
 
 #include "common.h"
+#include "language.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <dirent.h>
-#include <unistd.h>
 
 #define MIB 1048576.0
+#define KIB 1024.0
 
-#define DEFAULT_TIME_LIMIT        1.0
-#define DEFAULT_MEMORY_LIMIT      (256ull << 20)
-#define DEFAULT_OUTPUT_LIMIT      (64ull << 20)
-#define DEFAULT_VALIDATION_TIME   60.0 /* the spec's "typical system default" */
-#define DEFAULT_VALIDATION_MEMORY (2048ull << 20)
+#define DEFAULT_TIME_LIMIT   1.0
+#define DEFAULT_MEMORY_LIMIT (256ull << 20)
+#define DEFAULT_OUTPUT_LIMIT (64ull << 20)
 /* A .timelimit file holds one number; anything longer is not one. */
 #define TIMELIMIT_MAX_BYTES 64u
+/* Time factors: at least 1 (2023-07), at most something a human could mean. */
+#define FACTOR_MAX 1000.0
 
-int grd_pkg_error(char *err, size_t errlen, int r, const char *file, const struct grd_yaml_node *at,
-                  const char *fmt, ...)
-{
-        if (!errlen)
-                return r;
-        char msg[384];
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(msg, sizeof(msg), fmt, ap);
-        va_end(ap);
-        if (at)
-                snprintf(err, errlen, "%s:%u:%u: %s", file, at->line, at->column, msg);
-        else
-                snprintf(err, errlen, "%s: %s", file, msg);
-        return r;
-}
-
-const char *grd_pkg_string(const struct grd_yaml_node *n, const char *file, const char *key,
-                           char *err, size_t errlen)
-{
-        if (grd_yaml_is_null(n))
-                return "";
-        if (n->type != GRD_YAML_SCALAR) {
-                grd_pkg_error(err, errlen, -EINVAL, file, n, "'%s' must be a string", key);
-                return NULL;
-        }
-        return n->value;
-}
-
-static int parse_double(const char *s, bool allow_inf, double *ret)
-{
-        while (*s == ' ' || *s == '\t')
-                s++;
-        if (allow_inf) {
-                if (strcmp(s, "inf") == 0 || strcmp(s, "+inf") == 0 || strcmp(s, ".inf") == 0) {
-                        *ret = INFINITY;
-                        return 0;
-                }
-                if (strcmp(s, "-inf") == 0 || strcmp(s, "-.inf") == 0) {
-                        *ret = -INFINITY;
-                        return 0;
-                }
-        }
-        /* digits, sign and dot first: strtod's "nan", "infinity" and hex are not YAML numbers */
-        if (!((*s >= '0' && *s <= '9') || *s == '-' || *s == '+' || *s == '.'))
-                return -EINVAL;
-        if (strchr(s, 'x') || strchr(s, 'X'))
-                return -EINVAL;
-        char *end;
-        errno = 0;
-        double v = strtod(s, &end);
-        while (*end == ' ' || *end == '\t')
-                end++;
-        if (end == s || *end || errno == ERANGE || !isfinite(v))
-                return -EINVAL;
-        *ret = v;
-        return 0;
-}
-
-int grd_pkg_number(const struct grd_yaml_node *n, const char *file, const char *key, double min,
-                   double max, bool allow_inf, double *ret, char *err, size_t errlen)
-{
-        if (!n || n->type != GRD_YAML_SCALAR)
-                return grd_pkg_error(err, errlen, -EINVAL, file, n, "'%s' must be a number", key);
-        double v;
-        if (parse_double(n->value, allow_inf, &v) < 0)
-                return grd_pkg_error(err, errlen, -EINVAL, file, n,
-                                     "'%s' must be a number, not '%.64s'", key, n->value);
-        if (v < min || v > max)
-                return grd_pkg_error(err, errlen, -EINVAL, file, n, "'%s' is %g, outside [%g, %g]",
-                                     key, v, min, max);
-        *ret = v;
-        return 0;
-}
-
-int grd_pkg_range(const char *s, double *ret_min, double *ret_max)
-{
-        char a[64], b[64], extra[2];
-        if (sscanf(s, "%63s %63s %1s", a, b, extra) != 2)
-                return -EINVAL;
-        double lo, hi;
-        if (parse_double(a, true, &lo) < 0 || parse_double(b, true, &hi) < 0 || lo > hi)
-                return -EINVAL;
-        *ret_min = lo;
-        *ret_max = hi;
-        return 0;
-}
-
-void grd_pkg_strv_free(char **v)
-{
-        if (!v)
-                return;
-        for (char **i = v; *i; i++)
-                free(*i);
-        free(v);
-}
-
-int grd_pkg_strv_append(char ***v, size_t *n, const char *s)
-{
-        const char *sep = " \t\n\r\f\v";
-        for (;;) {
-                s += strspn(s, sep);
-                size_t len = strcspn(s, sep);
-                if (len == 0)
-                        break;
-                if (*n >= GRD_PROBLEM_MAX_ARGS)
-                        return -E2BIG;
-                char **nv = realloc(*v, (*n + 2) * sizeof(char *));
-                if (!nv)
-                        return -ENOMEM;
-                *v = nv;
-                nv[*n] = strndup(s, len);
-                if (!nv[*n]) {
-                        nv[*n] = NULL;
-                        return -ENOMEM;
-                }
-                nv[++*n] = NULL;
-                s += len;
-        }
-        if (!*v) {
-                /* always hand out a vector, even an empty one */
-                *v = calloc(1, sizeof(char *));
-                if (!*v)
-                        return -ENOMEM;
-        }
-        return 0;
-}
-
-int grd_pkg_resolve(const struct grd_problem *p, const char *rel, char **ret_real, bool *ret_is_dir,
-                    char *err, size_t errlen)
-{
-        char path[PATH_MAX];
-        if (cmn_join(path, sizeof(path), p->dir, rel) < 0)
-                return grd_pkg_error(err, errlen, -ENAMETOOLONG, rel, NULL, "path too long");
-        char *real = realpath(path, NULL);
-        if (!real) {
-                int r = errno ? -errno : -EIO;
-                struct stat st;
-                if (r == -ENOENT && lstat(path, &st) == 0)
-                        return grd_pkg_error(err, errlen, -EINVAL, rel, NULL,
-                                             "symlink to a missing file");
-                return grd_pkg_error(err, errlen, r, rel, NULL, "%s", strerror(-r));
-        }
-        size_t n = strlen(p->dir);
-        bool inside = strncmp(real, p->dir, n) == 0 &&
-                      (real[n] == '/' || real[n] == '\0' || strcmp(p->dir, "/") == 0);
-        if (!inside) {
-                free(real);
-                return grd_pkg_error(err, errlen, -EINVAL, rel, NULL,
-                                     "resolves outside the package directory");
-        }
-        struct stat st;
-        if (stat(real, &st) < 0) {
-                int r = errno ? -errno : -EIO;
-                free(real);
-                return grd_pkg_error(err, errlen, r, rel, NULL, "%s", strerror(-r));
-        }
-        if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
-                free(real);
-                return grd_pkg_error(err, errlen, -EINVAL, rel, NULL,
-                                     "neither a regular file nor a directory");
-        }
-        if (ret_is_dir)
-                *ret_is_dir = S_ISDIR(st.st_mode);
-        if (ret_real)
-                *ret_real = real;
-        else
-                free(real);
-        return 0;
-}
-
-/* Does rel exist at all (even as a dangling symlink)? */
-static bool exists(const struct grd_problem *p, const char *rel)
-{
-        char path[PATH_MAX];
-        struct stat st;
-        return cmn_join(path, sizeof(path), p->dir, rel) == 0 && lstat(path, &st) == 0;
-}
-
-/* Read the package file rel (regular, inside, at most max bytes) into a NUL-terminated buffer. */
-static int read_package_file(const struct grd_problem *p, const char *rel, size_t max, char **ret,
-                             size_t *ret_len, char *err, size_t errlen)
-{
-        char *real = NULL;
-        bool is_dir = false;
-        int r = grd_pkg_resolve(p, rel, &real, &is_dir, err, errlen);
-        if (r < 0)
-                return r;
-        if (is_dir || !real) {
-                free(real);
-                return grd_pkg_error(err, errlen, -EINVAL, rel, NULL, "is a directory");
-        }
-        r = cmn_read_file(real, max, ret, ret_len);
-        free(real);
-        if (r == -EFBIG)
-                return grd_pkg_error(err, errlen, r, rel, NULL, "larger than %zu bytes", max);
-        if (r < 0)
-                return grd_pkg_error(err, errlen, r, rel, NULL, "%s", strerror(-r));
-        return 0;
-}
-
-int grd_pkg_read_yaml(const struct grd_problem *p, const char *rel, struct grd_yaml_node **ret_root,
-                      char *err, size_t errlen)
-{
-        *ret_root = NULL;
-        if (!exists(p, rel))
-                return 0;
-        char *buf = NULL;
-        size_t len = 0;
-        int r = read_package_file(p, rel, GRD_YAML_MAX_BYTES, &buf, &len, err, errlen);
-        if (r < 0)
-                return r;
-        r = grd_yaml_load(buf, len, rel, ret_root, err, errlen);
-        free(buf);
-        return r;
-}
+static const char *const LEGACY_KEYS[] = {"problem_format_version",
+                                          "type",
+                                          "name",
+                                          "uuid",
+                                          "author",
+                                          "source",
+                                          "source_url",
+                                          "license",
+                                          "rights_owner",
+                                          "limits",
+                                          "validation",
+                                          "validator_flags",
+                                          "grading",
+                                          "keywords",
+                                          NULL};
+static const char *const DRAFT_KEYS[] = {"problem_format_version",
+                                         "type",
+                                         "name",
+                                         "uuid",
+                                         "version",
+                                         "credits",
+                                         "source",
+                                         "license",
+                                         "rights_owner",
+                                         "embargo_until",
+                                         "limits",
+                                         "keywords",
+                                         "languages",
+                                         "allow_file_writing",
+                                         "constants",
+                                         NULL};
+static const char *const GRADING_KEYS[] = {
+        "objective", "show_test_data_groups", "on_reject", "accept_score", "reject_score", "range",
+        NULL};
 
 static int set_type(struct grd_problem *p, const struct grd_yaml_node *n, char *err, size_t errlen)
 {
@@ -298,9 +115,10 @@ static int set_validation(struct grd_problem *p, const struct grd_yaml_node *n, 
                 for (size_t i = 1; i < nw && r == 0; i++) {
                         if (strcmp(words[i], "score") == 0)
                                 p->custom_score = true;
-                        else if (strcmp(words[i], "interactive") == 0)
+                        else if (strcmp(words[i], "interactive") == 0 ||
+                                 strcmp(words[i], "multi-pass") == 0)
                                 r = grd_pkg_error(err, errlen, -ENOTSUP, f, n,
-                                                  "interactive problems are not supported");
+                                                  "%s problems are not supported", words[i]);
                         else
                                 r = grd_pkg_error(err, errlen, -EINVAL, f, n,
                                                   "unknown validation option '%.64s' (score or "
@@ -315,6 +133,102 @@ static int set_validation(struct grd_problem *p, const struct grd_yaml_node *n, 
         return r;
 }
 
+/* What a key of limits sets. */
+enum limit_kind {
+        LIM_TIME_LIMIT, /* the time limit itself */
+        LIM_SECONDS,    /* a double of seconds */
+        LIM_MIB,        /* a size in MiB into a uint64_t of bytes */
+        LIM_KIB,        /* a size in KiB into a uint64_t of bytes */
+        LIM_FACTOR,     /* a double factor */
+        LIM_IGNORED,    /* checked, not used */
+};
+
+struct limit_key {
+        const char *key;
+        enum limit_kind kind;
+        double min, max;
+        size_t offset;    /* into struct grd_problem; unused for LIM_TIME_LIMIT and LIM_IGNORED */
+        unsigned formats; /* 1 << enum grd_format */
+};
+
+#define BOTH   3u
+#define LEGACY 1u
+#define DRAFT  2u
+#define AT(f)  offsetof(struct grd_problem, f)
+
+static const struct limit_key LIMITS[] = {
+        {"time_limit", LIM_TIME_LIMIT, 1e-3, GRD_PROBLEM_MAX_TIME_LIMIT, 0, BOTH},
+        {"time_multiplier", LIM_FACTOR, 1e-3, FACTOR_MAX, AT(time_multiplier), LEGACY},
+        {"time_safety_margin", LIM_FACTOR, 1e-3, FACTOR_MAX, AT(time_ac_margin), LEGACY},
+        {"time_resolution", LIM_SECONDS, 1e-3, GRD_PROBLEM_MAX_TIME_LIMIT, AT(time_resolution),
+         DRAFT},
+        {"memory", LIM_MIB, 1, GRD_PROBLEM_MAX_MIB, AT(memory_limit), BOTH},
+        {"output", LIM_MIB, 1e-3, GRD_PROBLEM_MAX_MIB, AT(output_limit), BOTH},
+        {"code", LIM_KIB, 1e-3, GRD_PROBLEM_MAX_MIB * 1024.0, AT(code_limit), BOTH},
+        {"validation_time", LIM_SECONDS, 1e-3, GRD_PROBLEM_MAX_TIME_LIMIT, AT(validation_time),
+         BOTH},
+        {"validation_memory", LIM_MIB, 1, GRD_PROBLEM_MAX_MIB, AT(validation_memory), BOTH},
+        {"validation_output", LIM_MIB, 1e-3, GRD_PROBLEM_MAX_MIB, AT(validation_output), BOTH},
+        {"compilation_time", LIM_IGNORED, 1e-3, GRD_PROBLEM_MAX_TIME_LIMIT, 0, BOTH},
+        {"compilation_memory", LIM_IGNORED, 1e-3, GRD_PROBLEM_MAX_MIB, 0, BOTH},
+        {"validation_passes", LIM_IGNORED, 2, 1000, 0, DRAFT},
+};
+
+static int set_limit(struct grd_problem *p, const struct limit_key *k,
+                     const struct grd_yaml_node *v, bool *ret_time_set, char *err, size_t errlen)
+{
+        char name[64];
+        snprintf(name, sizeof(name), "limits.%s", k->key);
+        double d = 0;
+        int r = grd_pkg_number(v, "problem.yaml", name, k->min, k->max, false, &d, err, errlen);
+        if (r < 0)
+                return r;
+        char *field = (char *)p + k->offset;
+        switch (k->kind) {
+        case LIM_TIME_LIMIT:
+                p->time_limit = d;
+                p->time_limit_source = "problem.yaml";
+                *ret_time_set = true;
+                break;
+        case LIM_SECONDS:
+        case LIM_FACTOR:
+                memcpy(field, &d, sizeof(d));
+                if (k->offset == AT(time_ac_margin))
+                        p->time_tle_margin = d; /* the legacy safety margin is both */
+                break;
+        case LIM_MIB:
+        case LIM_KIB: {
+                uint64_t b = (uint64_t)(d * (k->kind == LIM_MIB ? MIB : KIB) + 0.5);
+                memcpy(field, &b, sizeof(b));
+                break;
+        }
+        case LIM_IGNORED:
+                break;
+        }
+        return 0;
+}
+
+/* 2023-07 limits.time_multipliers: ac_to_time_limit and time_limit_to_tle, each at least 1. */
+static int set_time_multipliers(struct grd_problem *p, const struct grd_yaml_node *n, char *err,
+                                size_t errlen)
+{
+        const char *f = "problem.yaml";
+        if (n->type != GRD_YAML_MAP)
+                return grd_pkg_error(err, errlen, -EINVAL, f, n,
+                                     "'limits.time_multipliers' must be a map");
+        static const char *const keys[] = {"ac_to_time_limit", "time_limit_to_tle", NULL};
+        int r = grd_pkg_check_keys(p, n, f, "limits.time_multipliers.", keys);
+        const struct grd_yaml_node *v;
+        if (r == 0 && (v = grd_yaml_get(n, "ac_to_time_limit")) && !grd_yaml_is_null(v) &&
+            (r = grd_pkg_number(v, f, "limits.time_multipliers.ac_to_time_limit", 1, FACTOR_MAX,
+                                false, &p->time_multiplier, err, errlen)) == 0)
+                p->time_ac_margin = p->time_multiplier;
+        if (r == 0 && (v = grd_yaml_get(n, "time_limit_to_tle")) && !grd_yaml_is_null(v))
+                r = grd_pkg_number(v, f, "limits.time_multipliers.time_limit_to_tle", 1, FACTOR_MAX,
+                                   false, &p->time_tle_margin, err, errlen);
+        return r;
+}
+
 static int set_limits(struct grd_problem *p, const struct grd_yaml_node *n, bool *ret_time_set,
                       char *err, size_t errlen)
 {
@@ -323,70 +237,40 @@ static int set_limits(struct grd_problem *p, const struct grd_yaml_node *n, bool
                 return 0;
         if (n->type != GRD_YAML_MAP)
                 return grd_pkg_error(err, errlen, -EINVAL, f, n, "'limits' must be a map");
-        const double max_mib = GRD_PROBLEM_MAX_MIB, max_t = GRD_PROBLEM_MAX_TIME_LIMIT;
+        unsigned fmt = 1u << p->format;
         for (size_t i = 0; i < n->n; i++) {
                 const char *k = n->keys[i]->value;
                 const struct grd_yaml_node *v = n->items[i];
-                double d = 0;
                 int r = 0;
                 if (grd_yaml_is_null(v))
                         continue;
-                if (strcmp(k, "time_limit") == 0) {
-                        r = grd_pkg_number(v, f, "limits.time_limit", 1e-3, max_t, false, &d, err,
-                                           errlen);
-                        if (r == 0) {
-                                p->time_limit = d;
-                                p->time_limit_source = "problem.yaml";
-                                *ret_time_set = true;
-                        }
-                } else if (strcmp(k, "time_multiplier") == 0) {
-                        r = grd_pkg_number(v, f, "limits.time_multiplier", 1e-3, 1000, false,
-                                           &p->time_multiplier, err, errlen);
-                } else if (strcmp(k, "time_safety_margin") == 0) {
-                        r = grd_pkg_number(v, f, "limits.time_safety_margin", 1e-3, 1000, false,
-                                           &p->time_safety_margin, err, errlen);
-                } else if (strcmp(k, "memory") == 0) {
-                        r = grd_pkg_number(v, f, "limits.memory", 1, max_mib, false, &d, err,
-                                           errlen);
-                        if (r == 0)
-                                p->memory_limit = (uint64_t)(d * MIB + 0.5);
-                } else if (strcmp(k, "output") == 0) {
-                        r = grd_pkg_number(v, f, "limits.output", 1e-3, max_mib, false, &d, err,
-                                           errlen);
-                        if (r == 0)
-                                p->output_limit = (uint64_t)(d * MIB + 0.5);
-                } else if (strcmp(k, "validation_time") == 0) {
-                        r = grd_pkg_number(v, f, "limits.validation_time", 1e-3, max_t, false,
-                                           &p->validation_time, err, errlen);
-                } else if (strcmp(k, "validation_memory") == 0) {
-                        r = grd_pkg_number(v, f, "limits.validation_memory", 1, max_mib, false, &d,
-                                           err, errlen);
-                        if (r == 0)
-                                p->validation_memory = (uint64_t)(d * MIB + 0.5);
-                } else if (strcmp(k, "compilation_time") == 0) {
-                        r = grd_pkg_number(v, f, "limits.compilation_time", 1e-3, max_t, false, &d,
-                                           err, errlen);
-                } else if (strcmp(k, "code") == 0 || strcmp(k, "compilation_memory") == 0 ||
-                           strcmp(k, "validation_output") == 0) {
-                        r = grd_pkg_number(v, f, k, 1e-3, max_mib, false, &d, err, errlen);
-                }
-                /* other keys (time_multipliers, time_resolution, ...) are informative: ignored */
+                const struct limit_key *lk = NULL;
+                for (size_t j = 0; j < CMN_ARRAY_SIZE(LIMITS) && !lk; j++)
+                        if (!strcmp(LIMITS[j].key, k) && (LIMITS[j].formats & fmt))
+                                lk = &LIMITS[j];
+                if (lk)
+                        r = set_limit(p, lk, v, ret_time_set, err, errlen);
+                else if (p->format == GRD_FORMAT_2023_07 && !strcmp(k, "time_multipliers"))
+                        r = set_time_multipliers(p, v, err, errlen);
+                else
+                        r = grd_pkg_warn(p, f, n->keys[i], "unknown key 'limits.%.64s'", k);
                 if (r < 0)
                         return r;
         }
         return 0;
 }
 
-static int set_grading(const struct grd_yaml_node *n, struct grd_pkg_overrides *ov, char *err,
-                       size_t errlen)
+static int set_grading(struct grd_problem *p, const struct grd_yaml_node *n,
+                       struct grd_pkg_overrides *ov, char *err, size_t errlen)
 {
         const char *f = "problem.yaml";
         if (grd_yaml_is_null(n))
                 return 0;
         if (n->type != GRD_YAML_MAP)
                 return grd_pkg_error(err, errlen, -EINVAL, f, n, "'grading' must be a map");
+        int r = grd_pkg_check_keys(p, n, f, "grading.", GRADING_KEYS);
         const struct grd_yaml_node *v;
-        if ((v = grd_yaml_get(n, "objective")) && !grd_yaml_is_null(v)) {
+        if (r == 0 && (v = grd_yaml_get(n, "objective")) && !grd_yaml_is_null(v)) {
                 const char *s = grd_pkg_string(v, f, "grading.objective", err, errlen);
                 if (!s)
                         return -EINVAL;
@@ -395,7 +279,7 @@ static int set_grading(const struct grd_yaml_node *n, struct grd_pkg_overrides *
                                              "'grading.objective' must be min or max");
         }
         /* deprecated keys that problemtools still honours for every group */
-        if ((v = grd_yaml_get(n, "on_reject")) && !grd_yaml_is_null(v)) {
+        if (r == 0 && (v = grd_yaml_get(n, "on_reject")) && !grd_yaml_is_null(v)) {
                 const char *s = grd_pkg_string(v, f, "grading.on_reject", err, errlen);
                 if (!s)
                         return -EINVAL;
@@ -408,22 +292,15 @@ static int set_grading(const struct grd_yaml_node *n, struct grd_pkg_overrides *
                         return grd_pkg_error(err, errlen, -EINVAL, f, v,
                                              "'grading.on_reject' must be first_error or grade");
         }
-        int r;
-        if ((v = grd_yaml_get(n, "accept_score")) && !grd_yaml_is_null(v)) {
-                r = grd_pkg_number(v, f, "grading.accept_score", -1e12, 1e12, false,
-                                   &ov->accept_score, err, errlen);
-                if (r < 0)
-                        return r;
+        if (r == 0 && (v = grd_yaml_get(n, "accept_score")) && !grd_yaml_is_null(v) &&
+            (r = grd_pkg_number(v, f, "grading.accept_score", -1e12, 1e12, false, &ov->accept_score,
+                                err, errlen)) == 0)
                 ov->accept_set = true;
-        }
-        if ((v = grd_yaml_get(n, "reject_score")) && !grd_yaml_is_null(v)) {
-                r = grd_pkg_number(v, f, "grading.reject_score", -1e12, 1e12, false,
-                                   &ov->reject_score, err, errlen);
-                if (r < 0)
-                        return r;
+        if (r == 0 && (v = grd_yaml_get(n, "reject_score")) && !grd_yaml_is_null(v) &&
+            (r = grd_pkg_number(v, f, "grading.reject_score", -1e12, 1e12, false, &ov->reject_score,
+                                err, errlen)) == 0)
                 ov->reject_set = true;
-        }
-        if ((v = grd_yaml_get(n, "range")) && !grd_yaml_is_null(v)) {
+        if (r == 0 && (v = grd_yaml_get(n, "range")) && !grd_yaml_is_null(v)) {
                 const char *s = grd_pkg_string(v, f, "grading.range", err, errlen);
                 if (!s)
                         return -EINVAL;
@@ -432,13 +309,12 @@ static int set_grading(const struct grd_yaml_node *n, struct grd_pkg_overrides *
                                              "'grading.range' must be two numbers A <= B");
                 ov->range_set = true;
         }
-        return 0;
+        return r;
 }
 
 static int set_name(struct grd_problem *p, const struct grd_yaml_node *n, char *err, size_t errlen)
 {
         const char *f = "problem.yaml";
-        const char *s = NULL;
         if (n->type == GRD_YAML_MAP) {
                 /* 2023-07: a map from language code to name; prefer English */
                 const struct grd_yaml_node *en = grd_yaml_get(n, "en");
@@ -446,7 +322,7 @@ static int set_name(struct grd_problem *p, const struct grd_yaml_node *n, char *
                 if (!n)
                         return 0;
         }
-        s = grd_pkg_string(n, f, "name", err, errlen);
+        const char *s = grd_pkg_string(n, f, "name", err, errlen);
         if (!s)
                 return -EINVAL;
         char *dup = strdup(s);
@@ -454,6 +330,103 @@ static int set_name(struct grd_problem *p, const struct grd_yaml_node *n, char *
                 return -ENOMEM;
         free(p->name);
         p->name = dup;
+        return 0;
+}
+
+/* problem_format_version picks the spec every other key is read by. */
+static int set_format(struct grd_problem *p, const struct grd_yaml_node *root, char *err,
+                      size_t errlen)
+{
+        const struct grd_yaml_node *v = grd_yaml_get(root, "problem_format_version");
+        if (grd_yaml_is_null(v))
+                return 0;
+        const char *s = grd_pkg_string(v, "problem.yaml", "problem_format_version", err, errlen);
+        if (!s)
+                return -EINVAL;
+        if (!strcmp(s, "legacy") || !strcmp(s, "legacy-icpc"))
+                p->format = GRD_FORMAT_LEGACY;
+        else if (!strcmp(s, "2023-07-draft") || !strcmp(s, "2023-07"))
+                p->format = GRD_FORMAT_2023_07;
+        else
+                return grd_pkg_error(err, errlen, -ENOTSUP, "problem.yaml", v,
+                                     "problem_format_version '%.64s' is not supported (legacy, "
+                                     "legacy-icpc, 2023-07-draft)",
+                                     s);
+        return 0;
+}
+
+/* The legacy keys that only that spec has. */
+static int parse_legacy(struct grd_problem *p, const struct grd_yaml_node *root,
+                        struct grd_pkg_overrides *ov, char *err, size_t errlen)
+{
+        const char *f = "problem.yaml";
+        const struct grd_yaml_node *v;
+        int r = 0;
+        if ((v = grd_yaml_get(root, "validation")) && (r = set_validation(p, v, err, errlen)) < 0)
+                return r;
+        if (p->custom_score && !p->scoring)
+                return grd_pkg_error(err, errlen, -EINVAL, f, v,
+                                     "validation 'custom score' needs type: scoring");
+        if ((v = grd_yaml_get(root, "validator_flags"))) {
+                const char *s = grd_pkg_string(v, f, "validator_flags", err, errlen);
+                if (!s)
+                        return -EINVAL;
+                r = grd_pkg_strv_append(&p->validator_args, &p->n_validator_args, s);
+                if (r < 0)
+                        return grd_pkg_error(err, errlen, r, f, v, "too many validator_flags");
+        }
+        if (!p->custom_validation) {
+                char msg[256];
+                r = grd_checker_parse_flags((const char *const *)p->validator_args,
+                                            p->n_validator_args, &p->flags, msg, sizeof(msg));
+                if (r < 0)
+                        return grd_pkg_error(err, errlen, r, f, v, "validator_flags: %s", msg);
+        }
+        return set_grading(p, grd_yaml_get(root, "grading"), ov, err, errlen);
+}
+
+/* 2023-07: languages (a list of ids, or "all"). */
+static int set_languages(struct grd_problem *p, const struct grd_yaml_node *n, char *err,
+                         size_t errlen)
+{
+        const char *f = "problem.yaml";
+        if (grd_yaml_is_null(n) || (n->type == GRD_YAML_SCALAR && !strcmp(n->value, "all")))
+                return 0;
+        size_t count = n->type == GRD_YAML_SEQ ? n->n : 1;
+        size_t nl = 0;
+        for (size_t i = 0; i < count; i++) {
+                const struct grd_yaml_node *w = n->type == GRD_YAML_SEQ ? n->items[i] : n;
+                if (w->type != GRD_YAML_SCALAR || !w->len)
+                        return grd_pkg_error(err, errlen, -EINVAL, f, w,
+                                             "'languages' must be 'all' or a list of language "
+                                             "codes");
+                int r = grd_pkg_strv_append(&p->languages, &nl, w->value);
+                if (r < 0)
+                        return grd_pkg_error(err, errlen, r, f, w, "too many languages");
+        }
+        return 0;
+}
+
+/* The 2023-07 keys that only that spec has. */
+static int parse_draft(struct grd_problem *p, const struct grd_yaml_node *root, char *err,
+                       size_t errlen)
+{
+        const char *f = "problem.yaml";
+        const struct grd_yaml_node *v;
+        int r = set_languages(p, grd_yaml_get(root, "languages"), err, errlen);
+        if (r < 0)
+                return r;
+        if ((v = grd_yaml_get(root, "allow_file_writing")) && !grd_yaml_is_null(v)) {
+                bool yes = v->type == GRD_YAML_SCALAR && !strcmp(v->value, "true");
+                if (!yes && !(v->type == GRD_YAML_SCALAR && !strcmp(v->value, "false")))
+                        return grd_pkg_error(err, errlen, -EINVAL, f, v,
+                                             "'allow_file_writing' must be true or false");
+                p->allow_file_writing = yes;
+        }
+        v = grd_yaml_get(root, "constants");
+        if (!grd_yaml_is_null(v) && !(v->type == GRD_YAML_MAP && v->n == 0))
+                return grd_pkg_error(err, errlen, -ENOTSUP, f, v,
+                                     "'constants' ({{name}} substitution) is not supported");
         return 0;
 }
 
@@ -470,73 +443,53 @@ static int parse_problem(struct grd_problem *p, const char *buf, size_t len,
                 grd_yaml_free(root);
                 return 0;
         }
-        if (root->type != GRD_YAML_MAP) {
-                r = grd_pkg_error(err, errlen, -EINVAL, f, root, "expected a map at the top");
-                goto out;
-        }
         const struct grd_yaml_node *v;
-        if ((v = grd_yaml_get(root, "problem_format_version")) &&
-            !grd_pkg_string(v, f, "problem_format_version", err, errlen)) {
-                r = -EINVAL;
-                goto out;
+        if (root->type != GRD_YAML_MAP)
+                r = grd_pkg_error(err, errlen, -EINVAL, f, root, "expected a map at the top");
+        if (r == 0 && (r = set_format(p, root, err, errlen)) == 0 &&
+            p->format == GRD_FORMAT_2023_07) {
+                /* that spec's defaults: no file writing, ac_to_time_limit 2, time_limit_to_tle 1.5
+                 */
+                p->allow_file_writing = false;
+                p->time_multiplier = p->time_ac_margin = 2;
+                p->time_tle_margin = 1.5;
         }
-        if ((v = grd_yaml_get(root, "name")) && !grd_yaml_is_null(v) &&
-            (r = set_name(p, v, err, errlen)) < 0)
-                goto out;
-        if ((v = grd_yaml_get(root, "type")) && !grd_yaml_is_null(v) &&
-            (r = set_type(p, v, err, errlen)) < 0)
-                goto out;
-        if ((v = grd_yaml_get(root, "validation")) && (r = set_validation(p, v, err, errlen)) < 0)
-                goto out;
-        if (p->custom_score && !p->scoring) {
-                r = grd_pkg_error(err, errlen, -EINVAL, f, v,
-                                  "validation 'custom score' needs type: scoring");
-                goto out;
+        if (r == 0) {
+                r = grd_pkg_check_keys(p, root, f, "",
+                                       p->format == GRD_FORMAT_LEGACY ? LEGACY_KEYS : DRAFT_KEYS);
         }
-        if ((v = grd_yaml_get(root, "validator_flags"))) {
-                const char *s = grd_pkg_string(v, f, "validator_flags", err, errlen);
-                if (!s) {
-                        r = -EINVAL;
-                        goto out;
-                }
-                r = grd_pkg_strv_append(&p->validator_args, &p->n_validator_args, s);
-                if (r < 0) {
-                        r = grd_pkg_error(err, errlen, r, f, v, "too many validator_flags");
-                        goto out;
-                }
-        }
-        if (!p->custom_validation) {
-                char msg[256];
-                r = grd_checker_parse_flags((const char *const *)p->validator_args,
-                                            p->n_validator_args, &p->flags, msg, sizeof(msg));
-                if (r < 0) {
-                        r = grd_pkg_error(err, errlen, r, f, v, "validator_flags: %s", msg);
-                        goto out;
-                }
-        }
-        if ((r = set_limits(p, grd_yaml_get(root, "limits"), ret_time_set, err, errlen)) < 0)
-                goto out;
-        r = set_grading(grd_yaml_get(root, "grading"), ov, err, errlen);
-out:
+        if (r == 0 && (v = grd_yaml_get(root, "name")) && !grd_yaml_is_null(v))
+                r = set_name(p, v, err, errlen);
+        if (r == 0 && (v = grd_yaml_get(root, "type")) && !grd_yaml_is_null(v))
+                r = set_type(p, v, err, errlen);
+        if (r == 0)
+                r = p->format == GRD_FORMAT_LEGACY ? parse_legacy(p, root, ov, err, errlen)
+                                                   : parse_draft(p, root, err, errlen);
+        if (r == 0)
+                r = set_limits(p, grd_yaml_get(root, "limits"), ret_time_set, err, errlen);
         grd_yaml_free(root);
         return r;
 }
 
 static struct grd_problem *problem_new(const struct grd_problem_defaults *d)
 {
+        const struct grd_lang_limits *vd = &grd_default_validator_limits;
         struct grd_problem *p = calloc(1, sizeof(*p));
         if (!p)
                 return NULL;
         p->time_limit = d && d->time_limit > 0 ? d->time_limit : DEFAULT_TIME_LIMIT;
         p->time_limit_source = "default";
+        /* the legacy spec's defaults; 2023-07 packages that say nothing get the same */
         p->time_multiplier = 5;
-        p->time_safety_margin = 2;
+        p->time_ac_margin = 2;
+        p->time_tle_margin = 2;
+        p->time_resolution = 1;
         p->memory_limit = d && d->memory_limit ? d->memory_limit : DEFAULT_MEMORY_LIMIT;
         p->output_limit = d && d->output_limit ? d->output_limit : DEFAULT_OUTPUT_LIMIT;
-        p->validation_time =
-                d && d->validation_time > 0 ? d->validation_time : DEFAULT_VALIDATION_TIME;
-        p->validation_memory =
-                d && d->validation_memory ? d->validation_memory : DEFAULT_VALIDATION_MEMORY;
+        p->validation_time = d && d->validation_time > 0 ? d->validation_time : vd->time;
+        p->validation_memory = d && d->validation_memory ? d->validation_memory : vd->memory;
+        p->validation_output = vd->output;
+        p->allow_file_writing = true;
         if (grd_pkg_strv_append(&p->validator_args, &p->n_validator_args, "") < 0) {
                 free(p);
                 return NULL;
@@ -569,18 +522,16 @@ int grd_problem_parse_yaml(const char *buf, size_t len, const struct grd_problem
 static int read_timelimit(struct grd_problem *p, char *err, size_t errlen)
 {
         const char *f = ".timelimit";
-        if (!exists(p, f))
-                return 0;
         char *buf = NULL;
         size_t len = 0;
-        int r = read_package_file(p, f, TIMELIMIT_MAX_BYTES, &buf, &len, err, errlen);
-        if (r < 0)
+        int r = grd_pkg_read_optional(p, f, TIMELIMIT_MAX_BYTES, &buf, &len, err, errlen);
+        if (r < 0 || !buf)
                 return r;
         while (len > 0 && strchr(" \t\r\n", buf[len - 1]))
                 buf[--len] = '\0';
         const char *s = buf + strspn(buf, " \t\r\n");
         double v;
-        r = parse_double(s, false, &v);
+        r = grd_pkg_parse_double(s, false, &v);
         if (r < 0 || v <= 0 || v > GRD_PROBLEM_MAX_TIME_LIMIT)
                 r = grd_pkg_error(err, errlen, -EINVAL, f, NULL,
                                   "expected a number of seconds in (0, %g], not '%.32s'",
@@ -593,70 +544,39 @@ static int read_timelimit(struct grd_problem *p, char *err, size_t errlen)
         return r;
 }
 
-static int cmp_names(const void *a, const void *b)
+/* problem.yaml, when there is one. */
+static int read_problem_yaml(struct grd_problem *p, struct grd_pkg_overrides *ov, char *err,
+                             size_t errlen)
 {
-        return strcmp(*(char *const *)a, *(char *const *)b);
+        bool time_set = false;
+        char *buf = NULL;
+        size_t len = 0;
+        int r = grd_pkg_read_optional(p, "problem.yaml", GRD_YAML_MAX_BYTES, &buf, &len, err,
+                                      errlen);
+        if (r == 0 && buf)
+                r = parse_problem(p, buf, len, ov, &time_set, err, errlen);
+        free(buf);
+        if (r == 0 && (!p->name || !p->name[0])) {
+                free(p->name);
+                if (!(p->name = strdup(p->short_name)))
+                        r = -ENOMEM;
+        }
+        if (r == 0 && !time_set)
+                r = read_timelimit(p, err, errlen);
+        return r;
 }
 
-/* custom validation: output_validators/ (or the 2023-07 output_validator/) holds one program. */
-static int find_validator(struct grd_problem *p, char *err, size_t errlen)
+static int open_package(struct grd_problem *p, const char *dir, char *err, size_t errlen)
 {
-        const char *rel = exists(p, "output_validators") ? "output_validators" : "output_validator";
-        char *real;
-        bool is_dir = false;
-        int r = grd_pkg_resolve(p, rel, &real, &is_dir, err, errlen);
-        if (r == -ENOENT)
-                return grd_pkg_error(err, errlen, -EINVAL, "output_validators/", NULL,
-                                     "validation is custom but there is no output validator");
-        if (r < 0)
-                return r;
-        if (!is_dir) {
-                free(real);
-                return grd_pkg_error(err, errlen, -EINVAL, rel, NULL, "not a directory");
-        }
-        int fd = open(real, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        free(real);
-        DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-        if (!d) {
-                r = -errno;
-                if (fd >= 0)
-                        close(fd);
-                return grd_pkg_error(err, errlen, r, rel, NULL, "%s", strerror(-r));
-        }
-        char *names[2] = {NULL, NULL};
-        size_t n = 0;
-        struct dirent *de;
-        while ((de = readdir(d))) {
-                if (de->d_name[0] == '.')
-                        continue;
-                if (n < 2 && !(names[n] = strdup(de->d_name))) {
-                        r = -ENOMEM;
-                        break;
-                }
-                n++;
-        }
-        closedir(d);
-        if (r == 0 && n == 0)
-                r = grd_pkg_error(err, errlen, -EINVAL, rel, NULL,
-                                  "validation is custom but the directory is empty");
-        if (r == 0 && n > 1) {
-                qsort(names, 2, sizeof(names[0]), cmp_names);
-                r = grd_pkg_error(err, errlen, -EINVAL, rel, NULL,
-                                  "more than one output validator ('%.64s', '%.64s'%s); "
-                                  "only one is supported",
-                                  names[0], names[1], n > 2 ? ", ..." : "");
-        }
-        if (r == 0) {
-                char sub[PATH_MAX];
-                if (cmn_join(sub, sizeof(sub), rel, names[0]) < 0)
-                        r = grd_pkg_error(err, errlen, -ENAMETOOLONG, rel, NULL, "path too long");
-                else
-                        r = grd_pkg_resolve(p, sub, &p->validator_path, &p->validator_is_dir, err,
-                                            errlen);
-        }
-        free(names[0]);
-        free(names[1]);
-        return r;
+        struct stat st;
+        p->dir = realpath(dir, NULL);
+        if (!p->dir)
+                return grd_pkg_error(err, errlen, -errno, dir, NULL, "%s", strerror(errno));
+        if (stat(p->dir, &st) < 0 || !S_ISDIR(st.st_mode))
+                return grd_pkg_error(err, errlen, -ENOTDIR, dir, NULL, "not a directory");
+        const char *base = strrchr(p->dir, '/');
+        p->short_name = strdup(base && base[1] ? base + 1 : p->dir);
+        return p->short_name ? 0 : -ENOMEM;
 }
 
 int grd_problem_load(const char *dir, const struct grd_problem_defaults *defaults,
@@ -667,55 +587,20 @@ int grd_problem_load(const char *dir, const struct grd_problem_defaults *default
         struct grd_problem *p = problem_new(defaults);
         if (!p)
                 return -ENOMEM;
-        int r;
-        struct stat st;
-        p->dir = realpath(dir, NULL);
-        if (!p->dir) {
-                r = grd_pkg_error(err, errlen, -errno, dir, NULL, "%s", strerror(errno));
-                goto fail;
-        }
-        if (stat(p->dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-                r = grd_pkg_error(err, errlen, -ENOTDIR, dir, NULL, "not a directory");
-                goto fail;
-        }
-        const char *base = strrchr(p->dir, '/');
-        p->short_name = strdup(base && base[1] ? base + 1 : p->dir);
-        if (!p->short_name) {
-                r = -ENOMEM;
-                goto fail;
-        }
         struct grd_pkg_overrides ov = {0};
-        bool time_set = false;
-        if (exists(p, "problem.yaml")) {
-                char *buf = NULL;
-                size_t len = 0;
-                r = read_package_file(p, "problem.yaml", GRD_YAML_MAX_BYTES, &buf, &len, err,
-                                      errlen);
-                if (r < 0)
-                        goto fail;
-                r = parse_problem(p, buf, len, &ov, &time_set, err, errlen);
-                free(buf);
-                if (r < 0)
-                        goto fail;
+        int r = open_package(p, dir, err, errlen);
+        if (r == 0)
+                r = read_problem_yaml(p, &ov, err, errlen);
+        if (r == 0)
+                r = grd_pkg_load_programs(p, err, errlen);
+        if (r == 0)
+                r = grd_pkg_load_data(p, &ov, err, errlen);
+        if (r < 0) {
+                grd_problem_free(p);
+                return r;
         }
-        if (!p->name || !p->name[0]) {
-                free(p->name);
-                if (!(p->name = strdup(p->short_name))) {
-                        r = -ENOMEM;
-                        goto fail;
-                }
-        }
-        if (!time_set && (r = read_timelimit(p, err, errlen)) < 0)
-                goto fail;
-        if (p->custom_validation && (r = find_validator(p, err, errlen)) < 0)
-                goto fail;
-        if ((r = grd_pkg_load_data(p, &ov, err, errlen)) < 0)
-                goto fail;
         *ret = p;
         return 0;
-fail:
-        grd_problem_free(p);
-        return r;
 }
 
 void grd_problem_free(struct grd_problem *p)
@@ -723,21 +608,30 @@ void grd_problem_free(struct grd_problem *p)
         if (!p)
                 return;
         for (size_t i = 0; i < p->n_tests; i++) {
-                free(p->tests[i].name);
-                free(p->tests[i].in_path);
-                free(p->tests[i].ans_path);
+                struct grd_test *t = &p->tests[i];
+                free(t->name);
+                free(t->in_path);
+                free(t->ans_path);
+                free(t->files_dir);
+                grd_pkg_strv_free(t->validator_args);
+                grd_pkg_strv_free(t->args);
+                grd_pkg_named_args_free(t->input_args, t->n_input_args);
         }
         free(p->tests);
         for (size_t i = 0; i < p->n_groups; i++) {
                 struct grd_group *g = p->groups[i];
                 free(g->name);
                 grd_pkg_strv_free(g->validator_args);
+                grd_pkg_strv_free(g->args);
+                grd_pkg_named_args_free(g->input_args, g->n_input_args);
                 free(g->items);
                 free(g);
         }
         free(p->groups);
+        grd_pkg_programs_free(p);
         grd_pkg_strv_free(p->validator_args);
-        free(p->validator_path);
+        grd_pkg_strv_free(p->languages);
+        grd_pkg_strv_free(p->warnings);
         free(p->dir);
         free(p->name);
         free(p->short_name);
@@ -750,4 +644,62 @@ long grd_problem_find_test(const struct grd_problem *p, const char *name)
                 if (strcmp(p->tests[i].name, name) == 0)
                         return (long)i;
         return -ENOENT;
+}
+
+char *const *grd_test_validator_args(const struct grd_problem *p, const struct grd_test *t,
+                                     const struct grd_checker_flags **ret_flags)
+{
+        if (t->validator_args) {
+                *ret_flags = &t->flags;
+                return t->validator_args;
+        }
+        if (t->group) {
+                *ret_flags = &t->group->flags;
+                return t->group->validator_args;
+        }
+        *ret_flags = &p->flags;
+        return p->validator_args;
+}
+
+char *const *grd_test_args(const struct grd_test *t)
+{
+        if (t->args)
+                return t->args;
+        return t->group ? t->group->args : NULL;
+}
+
+char *const *grd_test_input_args(const struct grd_test *t, const char *name)
+{
+        const struct grd_named_args *a = t->input_args;
+        size_t n = t->n_input_args;
+        if (!a && t->group) {
+                a = t->group->input_args;
+                n = t->group->n_input_args;
+        }
+        for (size_t i = 0; i < n; i++)
+                if (!a[i].name || (name && !strcmp(a[i].name, name)))
+                        return a[i].args;
+        return NULL;
+}
+
+const struct grd_include *grd_problem_include(const struct grd_problem *p, const char *language)
+{
+        const struct grd_include *def = NULL;
+        for (size_t i = 0; i < p->n_includes; i++) {
+                if (!strcmp(p->includes[i].language, language))
+                        return &p->includes[i];
+                if (!strcmp(p->includes[i].language, "default"))
+                        def = &p->includes[i];
+        }
+        return def;
+}
+
+bool grd_problem_language_allowed(const struct grd_problem *p, const char *language)
+{
+        if (!p->languages)
+                return true;
+        for (char **l = p->languages; *l; l++)
+                if (!strcmp(*l, language))
+                        return true;
+        return false;
 }

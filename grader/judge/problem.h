@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Problem packages: the Kattis/ICPC legacy package format, read into memory (docs/problems.md). */
+/*
+ * Problem packages: the Kattis/ICPC package format, legacy and 2023-07 draft, read into memory
+ * (docs/problems.md).
+ */
 #ifndef GRADER_PROBLEM_H
 #define GRADER_PROBLEM_H
 
@@ -12,10 +15,59 @@
 /* Caps on what one package may hold. */
 #define GRD_PROBLEM_MAX_TESTS      10000u
 #define GRD_PROBLEM_MAX_GROUPS     10000u
-#define GRD_PROBLEM_MAX_DEPTH      16u      /* groups below data/, sample and secret included */
-#define GRD_PROBLEM_MAX_TIME_LIMIT 3600.0   /* seconds */
-#define GRD_PROBLEM_MAX_MIB        1048576u /* memory and output limits: 1 TiB */
-#define GRD_PROBLEM_MAX_ARGS       256u     /* validator arguments */
+#define GRD_PROBLEM_MAX_DEPTH      16u         /* groups below data/, sample and secret included */
+#define GRD_PROBLEM_MAX_TIME_LIMIT 3600.0      /* seconds */
+#define GRD_PROBLEM_MAX_MIB        1048576u    /* memory and output limits: 1 TiB */
+#define GRD_PROBLEM_MAX_ARGS       256u        /* validator arguments */
+#define GRD_PROBLEM_MAX_WARNINGS   64u         /* warnings kept (the rest are counted) */
+#define GRD_PROGRAM_MAX_FILES      256u        /* files of one package program */
+#define GRD_PROGRAM_MAX_BYTES      (64u << 20) /* bytes of one package program */
+
+/* Which version of the format a package follows (problem.yaml problem_format_version). */
+enum grd_format {
+        GRD_FORMAT_LEGACY,  /* "legacy" (the default), "legacy-icpc" */
+        GRD_FORMAT_2023_07, /* "2023-07-draft", "2023-07" */
+};
+
+/* A file of a package program, or of an include/ directory. */
+struct grd_program_file {
+        char *name; /* relative to the program's directory: a plain file name */
+        char *path; /* absolute, symlinks resolved, inside the package */
+};
+
+/* What kind of program an input validator is. */
+enum grd_program_kind {
+        GRD_PROGRAM_PROGRAM,       /* sources of a language, or build/run scripts */
+        GRD_PROGRAM_CHECKTESTDATA, /* a .ctd file: not supported, named when met */
+        GRD_PROGRAM_VIVA,          /* a .viva file: not supported, named when met */
+};
+
+/*
+ * A program of the package (an output or input validator): a single file, taken as a directory
+ * holding only that file, or a directory.
+ */
+struct grd_program {
+        char *name; /* its name in the package: "checker", "validate.py" */
+        char *rel;  /* the package-relative path, for messages: "output_validators/checker" */
+        enum grd_program_kind kind;
+        struct grd_program_file *files; /* sorted by name */
+        size_t n_files;
+        bool has_build, has_run; /* the legacy spec's build and run scripts */
+};
+
+/* Arguments of input validators: for every one (name NULL), or for the one called name. */
+struct grd_named_args {
+        char *name;
+        char **args; /* NULL-terminated */
+        size_t n;
+};
+
+/* include/<language>/: files added to every submission of the language before compiling. */
+struct grd_include {
+        char *language; /* a language id, or "default" (every language without its own) */
+        struct grd_program_file *files;
+        size_t n_files;
+};
 
 /* testdata.yaml on_reject. */
 enum grd_on_reject {
@@ -29,6 +81,7 @@ enum grd_aggregate {
         GRD_AGG_MIN,
         GRD_AGG_MAX,
         GRD_AGG_AVG,
+        GRD_AGG_PASS_FAIL, /* 2023-07 score_aggregation pass-fail: all accepted or nothing */
 };
 
 /* Verdict aggregation of the default grader (testdata.yaml grader_flags). */
@@ -66,49 +119,84 @@ struct grd_group {
         enum grd_verdict_mode verdict_mode;
         bool ignore_sample; /* effective at the root only: data/sample counts for nothing */
         bool accept_if_any_accepted;
-        char **validator_args; /* problem validator_flags + group output_validator_flags,
-                                  NULL-terminated; pass to a custom validator after
-                                  "input answer feedback_dir" */
+        char **validator_args; /* problem validator_flags + group output_validator_flags
+                                  (2023-07: output_validator_args), NULL-terminated; pass to a
+                                  custom validator after "input answer feedback_dir" */
         size_t n_validator_args;
         struct grd_checker_flags flags; /* validator_args parsed, for the default validator */
-        struct grd_group_item *items;   /* tests and subgroups in judging order */
+        char **args;                    /* 2023-07 args: the submission's arguments */
+        size_t n_args;
+        struct grd_named_args *input_args; /* input validators' arguments */
+        size_t n_input_args;
+        struct grd_group_item *items; /* tests and subgroups in judging order */
         size_t n_items;
         size_t first_test, n_tests; /* the tests of this subtree: tests[first_test..+n_tests) */
 };
 
-/* One test case: data/<name>.in and data/<name>.ans. */
+/*
+ * One test case: data/<name>.in and data/<name>.ans. The argument vectors are the group's
+ * unless a 2023-07 <name>.yaml sets them: use grd_test_* below rather than reading the group.
+ */
 struct grd_test {
-        char *name;     /* path under data/ without extension: "sample/1", "secret/g1/03-big" */
-        char *in_path;  /* absolute, symlinks resolved (always inside the package) */
-        char *ans_path; /* likewise; NULL for a run-only test */
+        char *name;      /* path under data/ without extension: "sample/1", "secret/g1/03-big" */
+        char *in_path;   /* absolute, symlinks resolved (always inside the package) */
+        char *ans_path;  /* likewise; NULL for a run-only test (verdict: the run's status) */
+        char *files_dir; /* 2023-07 <name>.files/: copied beside the program; NULL */
         bool sample;
         struct grd_group *group; /* the group the test is an item of */
         size_t index;            /* position in grd_problem.tests */
+        char **validator_args;   /* <name>.yaml output_validator_args, or NULL */
+        size_t n_validator_args;
+        struct grd_checker_flags flags; /* validator_args parsed, when set */
+        char **args;                    /* <name>.yaml args, or NULL */
+        size_t n_args;
+        struct grd_named_args *input_args; /* <name>.yaml input_validator_args, or NULL */
+        size_t n_input_args;
 };
 
 /* A loaded package. Every string and array is owned by it; free with grd_problem_free. */
 struct grd_problem {
-        char *dir;                     /* absolute, symlinks resolved */
-        char *name;                    /* problem.yaml name, else the short name */
-        char *short_name;              /* the package directory's base name */
+        char *dir;        /* absolute, symlinks resolved */
+        char *name;       /* problem.yaml name, else the short name */
+        char *short_name; /* the package directory's base name */
+        enum grd_format format;
         bool scoring;                  /* type: scoring (else pass-fail) */
         double time_limit;             /* seconds */
         const char *time_limit_source; /* "problem.yaml", ".timelimit" or "default" (static) */
-        double time_multiplier;        /* limits.time_multiplier (default 5), informative */
-        double time_safety_margin;     /* limits.time_safety_margin (default 2), informative */
-        uint64_t memory_limit;         /* bytes */
-        uint64_t output_limit;         /* bytes */
-        double validation_time;        /* seconds, for a custom output validator */
-        uint64_t validation_memory;    /* bytes, for a custom output validator */
-        bool custom_validation;        /* validation: custom [score] */
-        bool custom_score;     /* validation: custom score (the validator writes score.txt) */
-        char *validator_path;  /* custom: output_validators/<the one program>, absolute */
-        bool validator_is_dir; /* the program is a directory (else a single file) */
+        double time_multiplier;        /* deriving a limit: slowest accepted time x this (legacy
+                                          time_multiplier 5; 2023-07 ac_to_time_limit 2) */
+        double time_ac_margin;         /* accepted submissions run within time_limit / this (legacy
+                                          time_safety_margin 2; 2023-07 ac_to_time_limit 2) */
+        double time_tle_margin;        /* time-limit submissions still fail at time_limit x this
+                                          (legacy time_safety_margin 2; 2023-07 time_limit_to_tle 1.5) */
+        double time_resolution;     /* a derived limit is a multiple of it (2023-07; legacy 1 s) */
+        uint64_t memory_limit;      /* bytes */
+        uint64_t output_limit;      /* bytes */
+        uint64_t code_limit;        /* bytes of a submission's files (limits.code); 0: none */
+        double validation_time;     /* seconds, for custom validators */
+        uint64_t validation_memory; /* bytes, for custom validators */
+        uint64_t validation_output; /* bytes, for custom validators */
+        bool allow_file_writing;    /* the program may write in its work dir (legacy: yes;
+                                       2023-07: allow_file_writing, default no) */
+        char **languages;           /* 2023-07 languages (ids, NULL-terminated); NULL: all */
+        bool custom_validation;     /* legacy validation: custom; 2023-07: output_validator/ */
+        bool custom_score;          /* the validator may write score.txt (legacy: custom score;
+                                       2023-07: a scoring problem) */
+        struct grd_program *validator;        /* the custom output validator, or NULL */
+        struct grd_program *input_validators; /* input_validators/ (for grader verify) */
+        size_t n_input_validators;
+        struct grd_include *includes; /* include/<language>/ */
+        size_t n_includes;
         char **validator_args; /* validator_flags, NULL-terminated */
         size_t n_validator_args;
         struct grd_checker_flags flags; /* validator_flags parsed (default validation only) */
         bool run_only;                  /* no .ans anywhere: every test is run-only */
-        struct grd_test *tests;         /* sample tests first, then secret, in judging order */
+        size_t n_run_only;              /* tests without an .ans (run-only tests) */
+        char **warnings; /* what grader run warns about and grader verify refuses: unknown keys,
+                            unused parts; each names its file ("problem.yaml:3:1: ...") */
+        size_t n_warnings;
+        size_t n_warnings_dropped; /* past GRD_PROBLEM_MAX_WARNINGS */
+        struct grd_test *tests;    /* sample tests first, then secret, in judging order */
         size_t n_tests;
         struct grd_group *root;    /* data/ */
         struct grd_group **groups; /* every group in pre-order; groups[0] == root */
@@ -120,17 +208,20 @@ struct grd_problem_defaults {
         double time_limit;          /* built-in: 1 s */
         uint64_t memory_limit;      /* built-in: 256 MiB */
         uint64_t output_limit;      /* built-in: 64 MiB */
-        double validation_time;     /* built-in: 60 s */
-        uint64_t validation_memory; /* built-in: 2 GiB */
+        double validation_time;     /* built-in: grd_default_validator_limits (60 s) */
+        uint64_t validation_memory; /* built-in: grd_default_validator_limits (2 GiB) */
 };
 
 /*
- * grd_problem_load - read the package in dir: problem.yaml, .timelimit, output_validators/,
- * data/ with its testdata.yaml files. Nothing is run. defaults may be NULL.
+ * grd_problem_load - read the package in dir by the spec its problem_format_version names
+ * (legacy or 2023-07 draft): problem.yaml, .timelimit, the output validator, input_validators/,
+ * include/, data/ with its testdata.yaml (2023-07: test_group.yaml) and per-test files. Nothing
+ * is run. defaults may be NULL.
  * Every path is checked: a symlink that resolves outside dir, a non-regular file, a name with
  * characters outside [A-Za-z0-9_.-], malformed YAML, an unsupported feature (interactive
- * validation, custom graders), absurd limits or more than GRD_PROBLEM_MAX_TESTS tests make the
- * load fail with a message that names the file: "problem.yaml:4:3: ...".
+ * validation, custom graders, ...: named in the message), absurd limits or more than
+ * GRD_PROBLEM_MAX_TESTS tests make the load fail with a message that names the file:
+ * "problem.yaml:4:3: ...". Unknown keys and unused parts are not errors: p->warnings lists them.
  * Return: 0 and *ret (free with grd_problem_free); -EINVAL (bad package), -ENOTSUP (unsupported
  * feature), -ENOENT (dir missing), -ENOMEM, or another -errno, with err filled.
  */
@@ -151,5 +242,28 @@ void grd_problem_free(struct grd_problem *p);
 
 /* grd_problem_find_test - the index of the test called name ("secret/3"), or -ENOENT. */
 long grd_problem_find_test(const struct grd_problem *p, const char *name);
+
+/* grd_test_validator_args - the output validator's arguments for a test (its own, else its
+ * group's, else the problem's), NULL-terminated; *ret_flags gets them parsed for the default
+ * validator. */
+char *const *grd_test_validator_args(const struct grd_problem *p, const struct grd_test *t,
+                                     const struct grd_checker_flags **ret_flags);
+
+/* grd_test_args - the submission's arguments for a test (2023-07 args), NULL-terminated or NULL. */
+char *const *grd_test_args(const struct grd_test *t);
+
+/*
+ * grd_test_input_args - the arguments of the input validator called name for a test: its own
+ * (2023-07 <test>.yaml) else its group's; a map that does not name the validator gives none.
+ * Return: a NULL-terminated vector, or NULL for none.
+ */
+char *const *grd_test_input_args(const struct grd_test *t, const char *name);
+
+/* grd_problem_include - the include/ files for a language: include/<id>/, else include/default/,
+ * else NULL. */
+const struct grd_include *grd_problem_include(const struct grd_problem *p, const char *language);
+
+/* grd_problem_language_allowed - whether the 2023-07 languages key allows a language id. */
+bool grd_problem_language_allowed(const struct grd_problem *p, const char *language);
 
 #endif

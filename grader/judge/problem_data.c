@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The test data of a problem package: the group tree under data/, each group's testdata.yaml
- * settings (inherited key by key), the tests in judging order, and the run-only rule.
+ * The test data of a problem package: the group tree under data/ (legacy: every directory is a
+ * group; 2023-07: data/sample, data/secret and the directories of secret, deeper ones belonging
+ * to their group), the tests in judging order with their 2023-07 <test>.yaml and <test>.files/,
+ * and the per-test run-only rule. The settings of groups are problem_groups.c's.
  */
 #include "problem.h"
 #include "problem_internal.h"
@@ -22,317 +24,14 @@
 /* Entries read from one directory before giving up: tests and groups are capped lower anyway. */
 #define MAX_DIR_ENTRIES 100000u
 
-/* The testdata.yaml settings in force for a group; strings are owned. */
-struct group_cfg {
-        enum grd_on_reject on_reject;
-        char *grader_flags;
-        char *output_validator_flags;
-        char *flags_file; /* the testdata.yaml that set output_validator_flags, for messages */
-        double accept_score, reject_score;
-        bool has_range;
-        double range_min, range_max;
-        bool range_declared; /* set by the group's own testdata.yaml; never inherited */
-};
-
 struct walk {
         struct grd_problem *p;
         const struct grd_pkg_overrides *ov;
+        bool draft; /* 2023-07 groups: test_group.yaml, no nesting below secret's groups */
         size_t cap_tests, cap_groups;
         char *err;
         size_t errlen;
 };
-
-static void cfg_release(struct group_cfg *c)
-{
-        free(c->grader_flags);
-        free(c->output_validator_flags);
-        free(c->flags_file);
-}
-
-static int cfg_copy(struct group_cfg *dst, const struct group_cfg *src)
-{
-        *dst = *src;
-        dst->range_declared = false;
-        dst->grader_flags = strdup(src->grader_flags);
-        dst->output_validator_flags = strdup(src->output_validator_flags);
-        dst->flags_file = strdup(src->flags_file);
-        if (!dst->grader_flags || !dst->output_validator_flags || !dst->flags_file) {
-                cfg_release(dst);
-                return -ENOMEM;
-        }
-        return 0;
-}
-
-static int replace(char **slot, const char *s)
-{
-        char *dup = strdup(s);
-        if (!dup)
-                return -ENOMEM;
-        free(*slot);
-        *slot = dup;
-        return 0;
-}
-
-/* Apply grader_flags words to a group. Return: 0, or -EINVAL with *bad set to the unknown word. */
-static int apply_grader_flags(const char *flags, struct grd_group *g, char *bad, size_t badlen)
-{
-        char **w = NULL;
-        size_t n = 0;
-        int r = grd_pkg_strv_append(&w, &n, flags);
-        if (r < 0)
-                return r;
-        for (size_t i = 0; i < n && r == 0; i++) {
-                if (strcmp(w[i], "sum") == 0)
-                        g->aggregate = GRD_AGG_SUM;
-                else if (strcmp(w[i], "min") == 0)
-                        g->aggregate = GRD_AGG_MIN;
-                else if (strcmp(w[i], "max") == 0)
-                        g->aggregate = GRD_AGG_MAX;
-                else if (strcmp(w[i], "avg") == 0)
-                        g->aggregate = GRD_AGG_AVG;
-                else if (strcmp(w[i], "worst_error") == 0)
-                        g->verdict_mode = GRD_VERDICT_MODE_WORST_ERROR;
-                else if (strcmp(w[i], "first_error") == 0)
-                        g->verdict_mode = GRD_VERDICT_MODE_FIRST_ERROR;
-                else if (strcmp(w[i], "always_accept") == 0)
-                        g->verdict_mode = GRD_VERDICT_MODE_ALWAYS_ACCEPT;
-                else if (strcmp(w[i], "ignore_sample") == 0)
-                        g->ignore_sample = true;
-                else if (strcmp(w[i], "accept_if_any_accepted") == 0)
-                        g->accept_if_any_accepted = true;
-                else {
-                        cmn_strlcpy(bad, w[i], badlen);
-                        r = -EINVAL;
-                }
-        }
-        grd_pkg_strv_free(w);
-        return r;
-}
-
-/*
- * Overlay one testdata.yaml (root may be NULL) on the inherited settings. Scoring-only keys are
- * ignored in pass-fail problems.
- */
-static int parse_testdata(const struct grd_yaml_node *root, const char *file, bool scoring,
-                          bool custom_validation, char *const *problem_args, size_t n_problem_args,
-                          struct group_cfg *c, char *err, size_t errlen)
-{
-        if (grd_yaml_is_null(root))
-                return 0;
-        if (root->type != GRD_YAML_MAP)
-                return grd_pkg_error(err, errlen, -EINVAL, file, root, "expected a map");
-        const struct grd_yaml_node *v;
-        const char *s;
-        int r;
-        if ((v = grd_yaml_get(root, "on_reject")) && !grd_yaml_is_null(v)) {
-                if (!(s = grd_pkg_string(v, file, "on_reject", err, errlen)))
-                        return -EINVAL;
-                if (strcmp(s, "break") == 0)
-                        c->on_reject = GRD_ON_REJECT_BREAK;
-                else if (strcmp(s, "continue") == 0)
-                        c->on_reject = GRD_ON_REJECT_CONTINUE;
-                else
-                        return grd_pkg_error(err, errlen, -EINVAL, file, v,
-                                             "'on_reject' must be break or continue, not '%.64s'",
-                                             s);
-        }
-        if ((v = grd_yaml_get(root, "grading")) && !grd_yaml_is_null(v)) {
-                if (!(s = grd_pkg_string(v, file, "grading", err, errlen)))
-                        return -EINVAL;
-                if (strcmp(s, "custom") == 0)
-                        return grd_pkg_error(err, errlen, -ENOTSUP, file, v,
-                                             "custom graders are not supported");
-                if (strcmp(s, "default") != 0)
-                        return grd_pkg_error(err, errlen, -EINVAL, file, v,
-                                             "'grading' must be default or custom");
-        }
-        if ((v = grd_yaml_get(root, "grader_flags"))) {
-                if (!(s = grd_pkg_string(v, file, "grader_flags", err, errlen)))
-                        return -EINVAL;
-                struct grd_group probe = {0};
-                char bad[64];
-                r = apply_grader_flags(s, &probe, bad, sizeof(bad));
-                if (r == -EINVAL)
-                        return grd_pkg_error(err, errlen, r, file, v, "unknown grader flag '%s'",
-                                             bad);
-                if (r < 0)
-                        return grd_pkg_error(err, errlen, r, file, v, "too many grader flags");
-                if ((r = replace(&c->grader_flags, s)) < 0)
-                        return r;
-        }
-        v = grd_yaml_get(root, "input_validator_flags");
-        if (v && v->type == GRD_YAML_SEQ)
-                return grd_pkg_error(err, errlen, -EINVAL, file, v,
-                                     "'input_validator_flags' must be a string or a map");
-        if ((v = grd_yaml_get(root, "output_validator_flags"))) {
-                /* a string, or a map {name, flags} naming the one validator */
-                const struct grd_yaml_node *fv = v;
-                if (v->type == GRD_YAML_MAP)
-                        fv = grd_yaml_get(v, "flags");
-                if (!(s = grd_pkg_string(fv, file, "output_validator_flags", err, errlen)))
-                        return -EINVAL;
-                char **args = NULL;
-                size_t n = 0;
-                r = 0;
-                for (size_t i = 0; i < n_problem_args && r >= 0; i++)
-                        r = grd_pkg_strv_append(&args, &n, problem_args[i]);
-                if (r == 0)
-                        r = grd_pkg_strv_append(&args, &n, s);
-                if (r < 0) {
-                        grd_pkg_strv_free(args);
-                        return grd_pkg_error(err, errlen, r, file, v,
-                                             "too many output_validator_flags");
-                }
-                if (!custom_validation) {
-                        struct grd_checker_flags f;
-                        char msg[256];
-                        r = grd_checker_parse_flags((const char *const *)args, n, &f, msg,
-                                                    sizeof(msg));
-                        if (r < 0) {
-                                grd_pkg_strv_free(args);
-                                return grd_pkg_error(err, errlen, r, file, v,
-                                                     "output_validator_flags: %s", msg);
-                        }
-                }
-                grd_pkg_strv_free(args);
-                if ((r = replace(&c->output_validator_flags, s)) < 0 ||
-                    (r = replace(&c->flags_file, file)) < 0)
-                        return r;
-        }
-        if (!scoring)
-                return 0;
-        if ((v = grd_yaml_get(root, "accept_score")) && !grd_yaml_is_null(v) &&
-            (r = grd_pkg_number(v, file, "accept_score", -1e12, 1e12, false, &c->accept_score, err,
-                                errlen)) < 0)
-                return r;
-        if ((v = grd_yaml_get(root, "reject_score")) && !grd_yaml_is_null(v) &&
-            (r = grd_pkg_number(v, file, "reject_score", -1e12, 1e12, false, &c->reject_score, err,
-                                errlen)) < 0)
-                return r;
-        if ((v = grd_yaml_get(root, "range")) && !grd_yaml_is_null(v)) {
-                if (!(s = grd_pkg_string(v, file, "range", err, errlen)))
-                        return -EINVAL;
-                if (grd_pkg_range(s, &c->range_min, &c->range_max) < 0)
-                        return grd_pkg_error(err, errlen, -EINVAL, file, v,
-                                             "'range' must be two numbers A <= B (inf allowed), "
-                                             "not '%.64s'",
-                                             s);
-                c->has_range = true;
-                c->range_declared = true;
-        }
-        return 0;
-}
-
-static int cfg_init(struct group_cfg *c)
-{
-        /* the legacy spec's defaults: problemtools' config/testdata.yaml */
-        *c = (struct group_cfg){
-                .on_reject = GRD_ON_REJECT_BREAK,
-                .grader_flags = strdup(""),
-                .output_validator_flags = strdup(""),
-                .flags_file = strdup("problem.yaml"),
-                .accept_score = 1,
-                .reject_score = 0,
-                .range_min = -INFINITY,
-                .range_max = INFINITY,
-        };
-        if (!c->grader_flags || !c->output_validator_flags || !c->flags_file) {
-                cfg_release(c);
-                return -ENOMEM;
-        }
-        return 0;
-}
-
-int grd_testdata_yaml_check(const char *buf, size_t len, bool scoring, char *err, size_t errlen)
-{
-        struct grd_yaml_node *root;
-        int r = grd_yaml_load(buf, len, "testdata.yaml", &root, err, errlen);
-        if (r < 0)
-                return r;
-        struct group_cfg c;
-        if ((r = cfg_init(&c)) == 0) {
-                r = parse_testdata(root, "testdata.yaml", scoring, false, NULL, 0, &c, err, errlen);
-                cfg_release(&c);
-        }
-        grd_yaml_free(root);
-        return r;
-}
-
-static int make_group(struct walk *w, struct grd_group *parent, const char *rel, bool sample,
-                      const struct group_cfg *c, struct grd_group **ret)
-{
-        struct grd_problem *p = w->p;
-        if (p->n_groups >= GRD_PROBLEM_MAX_GROUPS)
-                return grd_pkg_error(w->err, w->errlen, -EFBIG, rel, NULL,
-                                     "more than %u test data groups", GRD_PROBLEM_MAX_GROUPS);
-        if (p->n_groups == w->cap_groups) {
-                size_t cap = w->cap_groups ? w->cap_groups * 2 : 16;
-                struct grd_group **ng = realloc(p->groups, cap * sizeof(*ng));
-                if (!ng)
-                        return -ENOMEM;
-                p->groups = ng;
-                w->cap_groups = cap;
-        }
-        struct grd_group *g = calloc(1, sizeof(*g));
-        if (!g)
-                return -ENOMEM;
-        g->index = p->n_groups;
-        p->groups[p->n_groups++] = g; /* owned by p from here on, even on failure */
-        if (!(g->name = strdup(rel)))
-                return -ENOMEM;
-        g->parent = parent;
-        g->sample = sample;
-        g->first_test = p->n_tests;
-        g->on_reject = c->on_reject;
-        g->accept_score = 1;
-        g->reject_score = 0;
-        g->range_min = -INFINITY;
-        g->range_max = INFINITY;
-        if (p->scoring) {
-                g->accept_score = c->accept_score;
-                g->reject_score = c->reject_score;
-                g->has_range = c->has_range;
-                g->range_min = c->range_min;
-                g->range_max = c->range_max;
-                g->range_declared = c->range_declared;
-        }
-        const struct grd_pkg_overrides *ov = w->ov;
-        if (ov && ov->on_reject_set)
-                g->on_reject = ov->on_reject;
-        if (ov && p->scoring && ov->accept_set)
-                g->accept_score = ov->accept_score;
-        if (ov && p->scoring && ov->reject_set)
-                g->reject_score = ov->reject_score;
-        if (ov && p->scoring && ov->range_set) {
-                g->has_range = true;
-                g->range_min = ov->range_min;
-                g->range_max = ov->range_max;
-                g->range_declared = parent == NULL; /* problem.yaml speaks for the root */
-        }
-        char bad[64];
-        int r = apply_grader_flags(c->grader_flags, g, bad, sizeof(bad));
-        if (r < 0) /* checked when the testdata.yaml was parsed */
-                return r;
-        for (size_t i = 0; i < p->n_validator_args && r == 0; i++)
-                r = grd_pkg_strv_append(&g->validator_args, &g->n_validator_args,
-                                        p->validator_args[i]);
-        if (r == 0)
-                r = grd_pkg_strv_append(&g->validator_args, &g->n_validator_args,
-                                        c->output_validator_flags);
-        if (r < 0)
-                return grd_pkg_error(w->err, w->errlen, r, c->flags_file, NULL,
-                                     "too many validator arguments for %s", rel);
-        if (!p->custom_validation) {
-                char msg[256];
-                r = grd_checker_parse_flags((const char *const *)g->validator_args,
-                                            g->n_validator_args, &g->flags, msg, sizeof(msg));
-                if (r < 0)
-                        return grd_pkg_error(w->err, w->errlen, r, c->flags_file, NULL,
-                                             "validator flags for %s: %s", rel, msg);
-        }
-        *ret = g;
-        return 0;
-}
 
 static int add_item(struct grd_group *g, struct grd_group *sub, size_t test)
 {
@@ -428,60 +127,178 @@ static int list_dir(const char *real, const char *rel, char ***ret, size_t *ret_
         return 0;
 }
 
-static int add_test(struct walk *w, struct grd_group *g, const char *rel_dir, const char *file,
-                    char *in_real)
+/* A new group, owned by p from the moment it exists (even when a later step fails). */
+static int new_group(struct walk *w, struct grd_group *parent, const char *rel, bool sample,
+                     struct grd_group **ret)
 {
         struct grd_problem *p = w->p;
-        char base[NAME_MAX + 1], rel[PATH_MAX], name[PATH_MAX];
-        size_t blen = strlen(file) - 3;
-        memcpy(base, file, blen);
-        base[blen] = '\0';
+        if (p->n_groups >= GRD_PROBLEM_MAX_GROUPS)
+                return grd_pkg_error(w->err, w->errlen, -EFBIG, rel, NULL,
+                                     "more than %u test data groups", GRD_PROBLEM_MAX_GROUPS);
+        if (p->n_groups == w->cap_groups) {
+                size_t cap = w->cap_groups ? w->cap_groups * 2 : 16;
+                struct grd_group **ng = realloc(p->groups, cap * sizeof(*ng));
+                if (!ng)
+                        return -ENOMEM;
+                p->groups = ng;
+                w->cap_groups = cap;
+        }
+        struct grd_group *g = calloc(1, sizeof(*g));
+        if (!g)
+                return -ENOMEM;
+        g->index = p->n_groups;
+        p->groups[p->n_groups++] = g;
+        if (!(g->name = strdup(rel)))
+                return -ENOMEM;
+        g->parent = parent;
+        g->sample = sample;
+        g->first_test = p->n_tests;
+        *ret = g;
+        return 0;
+}
+
+static struct grd_test *new_test(struct walk *w, const char *rel_dir, int *r)
+{
+        struct grd_problem *p = w->p;
         if (p->n_tests >= GRD_PROBLEM_MAX_TESTS) {
-                free(in_real);
-                return grd_pkg_error(w->err, w->errlen, -EFBIG, rel_dir, NULL,
-                                     "more than %u test cases", GRD_PROBLEM_MAX_TESTS);
+                *r = grd_pkg_error(w->err, w->errlen, -EFBIG, rel_dir, NULL,
+                                   "more than %u test cases", GRD_PROBLEM_MAX_TESTS);
+                return NULL;
         }
         if (p->n_tests == w->cap_tests) {
                 size_t cap = w->cap_tests ? w->cap_tests * 2 : 16;
                 struct grd_test *nt = realloc(p->tests, cap * sizeof(*nt));
                 if (!nt) {
-                        free(in_real);
-                        return -ENOMEM;
+                        *r = -ENOMEM;
+                        return NULL;
                 }
                 p->tests = nt;
                 w->cap_tests = cap;
         }
         struct grd_test *t = &p->tests[p->n_tests];
-        *t = (struct grd_test){
-                .in_path = in_real, .group = g, .index = p->n_tests, .sample = g->sample};
+        *t = (struct grd_test){.index = p->n_tests};
         p->n_tests++; /* owned by p from here on */
+        return t;
+}
+
+/* An optional file or directory beside a test: rel_dir/base + ext. Return: 0 when absent. */
+static int beside(struct walk *w, const char *rel_dir, const char *base, const char *ext,
+                  bool want_dir, char **ret)
+{
+        char rel[PATH_MAX], path[PATH_MAX];
+        struct stat st;
+        *ret = NULL;
+        if (snprintf(rel, sizeof(rel), "%s/%s%s", rel_dir, base, ext) >= (int)sizeof(rel))
+                return grd_pkg_error(w->err, w->errlen, -ENAMETOOLONG, rel_dir, NULL,
+                                     "path too long");
+        if (cmn_join(path, sizeof(path), w->p->dir, rel) < 0 || lstat(path, &st) < 0)
+                return 0;
+        bool is_dir = false;
+        int r = grd_pkg_resolve(w->p, rel, ret, &is_dir, w->err, w->errlen);
+        if (r == 0 && is_dir != want_dir) {
+                free(*ret);
+                *ret = NULL;
+                r = grd_pkg_error(w->err, w->errlen, -EINVAL, rel, NULL,
+                                  want_dir ? "not a directory" : "is a directory");
+        }
+        return r;
+}
+
+static int add_test(struct walk *w, struct grd_group *g, const char *rel_dir, const char *file,
+                    char *in_real)
+{
+        struct grd_problem *p = w->p;
+        char base[NAME_MAX + 1], name[PATH_MAX];
+        size_t blen = strlen(file) - 3;
+        memcpy(base, file, blen);
+        base[blen] = '\0';
+        int r = 0;
+        struct grd_test *t = new_test(w, rel_dir, &r);
+        if (!t) {
+                free(in_real);
+                return r;
+        }
+        t->in_path = in_real;
+        t->group = g;
+        t->sample = g->sample;
         /* the name is the path under data/ */
         if (snprintf(name, sizeof(name), "%s/%s", rel_dir + strlen("data/"), base) >=
-                    (int)sizeof(name) ||
-            snprintf(rel, sizeof(rel), "%s/%s.ans", rel_dir, base) >= (int)sizeof(rel))
+            (int)sizeof(name))
                 return grd_pkg_error(w->err, w->errlen, -ENAMETOOLONG, rel_dir, NULL,
                                      "path too long");
         if (!(t->name = strdup(name)))
                 return -ENOMEM;
-        char path[PATH_MAX];
-        struct stat st;
-        if (cmn_join(path, sizeof(path), p->dir, rel) == 0 && lstat(path, &st) == 0) {
-                bool is_dir = false;
-                int r = grd_pkg_resolve(p, rel, &t->ans_path, &is_dir, w->err, w->errlen);
-                if (r < 0)
-                        return r;
-                if (is_dir)
-                        return grd_pkg_error(w->err, w->errlen, -EINVAL, rel, NULL,
-                                             "is a directory");
+        r = beside(w, rel_dir, base, ".ans", false, &t->ans_path);
+        if (r == 0 && p->format == GRD_FORMAT_2023_07) {
+                char *yaml = NULL;
+                r = beside(w, rel_dir, base, ".files", true, &t->files_dir);
+                if (r == 0)
+                        r = beside(w, rel_dir, base, ".yaml", false, &yaml);
+                if (r == 0 && yaml) {
+                        char rel[PATH_MAX];
+                        snprintf(rel, sizeof(rel), "%s/%s.yaml", rel_dir, base);
+                        r = grd_test_yaml_read(p, rel, t, w->err, w->errlen);
+                }
+                free(yaml);
         }
-        return add_item(g, NULL, t->index);
+        return r < 0 ? r : add_item(g, NULL, t->index);
 }
 
 static int walk_group(struct walk *w, struct grd_group *parent, const char *rel, bool sample,
-                      const struct group_cfg *inherited, unsigned depth, struct grd_group **ret);
+                      const struct grd_group_cfg *inherited, unsigned depth,
+                      struct grd_group **ret);
+
+/* Whether names (sorted) holds "<stem>.in" for an entry "<stem><ext>". */
+static bool has_test_for(char **names, size_t n, const char *entry, const char *ext)
+{
+        size_t len = strlen(entry), el = strlen(ext);
+        if (len <= el)
+                return false;
+        char want[NAME_MAX + 4];
+        snprintf(want, sizeof(want), "%.*s.in", (int)(len - el), entry);
+        for (size_t i = 0; i < n; i++)
+                if (!strcmp(names[i], want))
+                        return true;
+        return false;
+}
+
+/*
+ * 2023-07: a directory deeper than secret's groups (or inside sample) is not a group; its tests
+ * belong to the group around it.
+ */
+static bool flattened(const struct walk *w, unsigned depth, bool sample)
+{
+        return w->draft && (depth >= 3 || (sample && depth >= 2));
+}
+
+static int walk_dir(struct walk *w, struct grd_group *g, const char *rel, bool sample,
+                    const struct grd_group_cfg *c, unsigned depth, const char *name, char **names,
+                    size_t n)
+{
+        char sub[PATH_MAX];
+        bool root = depth == 0;
+        if (cmn_join(sub, sizeof(sub), rel, name) < 0)
+                return grd_pkg_error(w->err, w->errlen, -ENAMETOOLONG, rel, NULL, "path too long");
+        if (!valid_name(name))
+                return grd_pkg_error(w->err, w->errlen, -EINVAL, sub, NULL,
+                                     "group names may only use A-Z a-z 0-9 _ . -");
+        if (w->p->format == GRD_FORMAT_2023_07 && ends_with(name, ".files")) {
+                if (!has_test_for(names, n, name, ".files"))
+                        return grd_pkg_error(w->err, w->errlen, -EINVAL, sub, NULL,
+                                             "no test case %.*s.in for these files",
+                                             (int)(strlen(name) - 6), name);
+                return 0; /* the test's own files, taken by add_test */
+        }
+        struct grd_group *child = NULL;
+        int r = walk_group(w, g, sub, sample || (root && !strcmp(name, "sample")), c, depth + 1,
+                           &child);
+        if (r == 0 && child && child != g)
+                r = add_item(g, child, 0);
+        return r;
+}
 
 static int walk_entries(struct walk *w, struct grd_group *g, const char *rel, bool sample,
-                        const struct group_cfg *c, unsigned depth, char **names, size_t n)
+                        const struct grd_group_cfg *c, unsigned depth, char **names, size_t n)
 {
         bool root = depth == 0;
         for (size_t i = 0; i < n; i++) {
@@ -499,14 +316,7 @@ static int walk_entries(struct walk *w, struct grd_group *g, const char *rel, bo
                         return r;
                 if (is_dir) {
                         free(real);
-                        if (!valid_name(name))
-                                return grd_pkg_error(w->err, w->errlen, -EINVAL, sub, NULL,
-                                                     "group names may only use A-Z a-z 0-9 _ . -");
-                        struct grd_group *child = NULL;
-                        r = walk_group(w, g, sub, sample || (root && !strcmp(name, "sample")), c,
-                                       depth + 1, &child);
-                        if (r == 0 && child)
-                                r = add_item(g, child, 0);
+                        r = walk_dir(w, g, rel, sample, c, depth, name, names, n);
                 } else if (!root && ends_with(name, ".in") && strlen(name) > 3) {
                         if (!valid_name(name)) {
                                 free(real);
@@ -516,6 +326,11 @@ static int walk_entries(struct walk *w, struct grd_group *g, const char *rel, bo
                         r = add_test(w, g, rel, name, real);
                 } else {
                         free(real); /* .ans, .desc, .hint, images, testdata.yaml, ... */
+                        if (w->p->format == GRD_FORMAT_2023_07 && ends_with(name, ".yaml") &&
+                            strcmp(name, "test_group.yaml") && strcmp(name, "testdata.yaml") &&
+                            !has_test_for(names, n, name, ".yaml"))
+                                r = grd_pkg_warn(w->p, sub, NULL, "no test case %.*s.in: not used",
+                                                 (int)(strlen(name) - 5), name);
                 }
                 if (r < 0)
                         return r;
@@ -523,8 +338,30 @@ static int walk_entries(struct walk *w, struct grd_group *g, const char *rel, bo
         return 0;
 }
 
+/* 2023-07: the tests of a directory that is not a group join the group around it. */
+static int walk_flattened(struct walk *w, struct grd_group *g, const char *rel, bool sample,
+                          const struct grd_group_cfg *c, unsigned depth, const char *real)
+{
+        static const char *const group_files[] = {"test_group.yaml", "testdata.yaml"};
+        for (size_t i = 0; i < CMN_ARRAY_SIZE(group_files); i++) {
+                char file[PATH_MAX];
+                if (cmn_join(file, sizeof(file), rel, group_files[i]) == 0 &&
+                    grd_pkg_exists(w->p, file))
+                        return grd_pkg_error(w->err, w->errlen, -EINVAL, file, NULL,
+                                             "test groups do not nest below data/secret/<group> "
+                                             "in the 2023-07 format");
+        }
+        char **names = NULL;
+        size_t n = 0;
+        int r = list_dir(real, rel, &names, &n, w->err, w->errlen);
+        if (r == 0)
+                r = walk_entries(w, g, rel, sample, c, depth, names, n);
+        names_free(names, n);
+        return r;
+}
+
 static int walk_group(struct walk *w, struct grd_group *parent, const char *rel, bool sample,
-                      const struct group_cfg *inherited, unsigned depth, struct grd_group **ret)
+                      const struct grd_group_cfg *inherited, unsigned depth, struct grd_group **ret)
 {
         struct grd_problem *p = w->p;
         if (depth > GRD_PROBLEM_MAX_DEPTH)
@@ -540,63 +377,90 @@ static int walk_group(struct walk *w, struct grd_group *parent, const char *rel,
                 free(real);
                 return grd_pkg_error(w->err, w->errlen, -EINVAL, rel, NULL, "not a directory");
         }
-        struct group_cfg c;
+        if (flattened(w, depth, sample)) {
+                r = walk_flattened(w, parent, rel, sample, inherited, depth, real);
+                free(real);
+                *ret = parent;
+                return r;
+        }
+        struct grd_group_cfg c;
         char **names = NULL;
         size_t n = 0;
-        struct grd_yaml_node *yaml = NULL;
-        char file[PATH_MAX];
-        if ((r = cfg_copy(&c, inherited)) < 0) {
+        struct grd_group *g = NULL;
+        if ((r = grd_group_cfg_copy(&c, inherited)) < 0) {
                 free(real);
                 return r;
         }
-        if (cmn_join(file, sizeof(file), rel, "testdata.yaml") < 0) {
-                r = grd_pkg_error(w->err, w->errlen, -ENAMETOOLONG, rel, NULL, "path too long");
-                goto out;
+        if ((r = grd_group_cfg_read(p, rel, w->draft, &c, w->err, w->errlen)) == 0 &&
+            (r = new_group(w, parent, rel, sample, &g)) == 0 &&
+            (r = grd_group_apply(p, w->ov, &c, w->draft, g, w->err, w->errlen)) == 0 &&
+            (r = list_dir(real, rel, &names, &n, w->err, w->errlen)) == 0 &&
+            (r = walk_entries(w, g, rel, sample, &c, depth, names, n)) == 0) {
+                g->n_tests = p->n_tests - g->first_test;
+                r = grd_group_finish(p, g, w->draft, w->err, w->errlen);
+                *ret = g;
         }
-        if ((r = grd_pkg_read_yaml(p, file, &yaml, w->err, w->errlen)) < 0 ||
-            (r = parse_testdata(yaml, file, p->scoring, p->custom_validation, p->validator_args,
-                                p->n_validator_args, &c, w->err, w->errlen)) < 0)
-                goto out;
-        struct grd_group *g = NULL;
-        if ((r = make_group(w, parent, rel, sample, &c, &g)) < 0 || !g)
-                goto out;
-        if ((r = list_dir(real, rel, &names, &n, w->err, w->errlen)) < 0)
-                goto out;
-        if ((r = walk_entries(w, g, rel, sample, &c, depth, names, n)) < 0)
-                goto out;
-        g->n_tests = p->n_tests - g->first_test;
-        *ret = g;
-out:
         names_free(names, n);
-        grd_yaml_free(yaml);
-        cfg_release(&c);
+        grd_group_cfg_release(&c);
         free(real);
         return r;
 }
 
-/* Every .in needs its .ans, unless no test has one: then the whole package is run-only. */
+/* Which group files the package has anywhere under data/ (for the 2023-07 choice). */
+static void find_group_files(const char *path, unsigned depth, bool *testdata, bool *test_group)
+{
+        if (depth > GRD_PROBLEM_MAX_DEPTH)
+                return;
+        DIR *d = opendir(path);
+        struct dirent *de;
+        while (d && (de = readdir(d))) {
+                char sub[PATH_MAX];
+                struct stat st;
+                if (de->d_name[0] == '.' || cmn_join(sub, sizeof(sub), path, de->d_name) < 0)
+                        continue;
+                *testdata |= !strcmp(de->d_name, "testdata.yaml");
+                *test_group |= !strcmp(de->d_name, "test_group.yaml");
+                if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode))
+                        find_group_files(sub, depth + 1, testdata, test_group);
+        }
+        if (d)
+                closedir(d);
+}
+
+/*
+ * Every .in may lack its .ans: that test is run-only (its verdict is the run's status). A custom
+ * validator needs the answers, so there every .in needs its .ans.
+ */
 static int check_answers(struct grd_problem *p, char *err, size_t errlen)
 {
-        size_t with = 0;
-        for (size_t i = 0; i < p->n_tests; i++)
-                with += p->tests[i].ans_path != NULL;
-        if (with == 0) {
-                p->run_only = true;
-                if (p->custom_validation)
-                        return grd_pkg_error(err, errlen, -EINVAL, "data/", NULL,
-                                             "no .ans files, but a custom output validator "
-                                             "needs them");
-                return 0;
-        }
         for (size_t i = 0; i < p->n_tests; i++) {
-                if (!p->tests[i].ans_path) {
+                if (p->tests[i].ans_path)
+                        continue;
+                if (p->custom_validation) {
                         char rel[PATH_MAX];
                         snprintf(rel, sizeof(rel), "data/%s.ans", p->tests[i].name);
                         return grd_pkg_error(err, errlen, -EINVAL, rel, NULL,
-                                             "missing (every .in needs its .ans unless the "
-                                             "package has no .ans at all)");
+                                             "missing: the custom output validator needs every "
+                                             "test's answer file");
                 }
+                p->n_run_only++;
         }
+        p->run_only = p->n_run_only == p->n_tests;
+        return 0;
+}
+
+/* 2023-07 packages read test_group.yaml, unless they only have testdata.yaml files. */
+static int choose_group_files(struct walk *w, const char *data, char *err, size_t errlen)
+{
+        bool testdata = false, test_group = false;
+        if (w->p->format != GRD_FORMAT_2023_07)
+                return 0;
+        find_group_files(data, 0, &testdata, &test_group);
+        if (testdata && test_group)
+                return grd_pkg_error(err, errlen, -EINVAL, "data/", NULL,
+                                     "has both testdata.yaml and test_group.yaml files: a "
+                                     "2023-07 package uses test_group.yaml");
+        w->draft = !testdata;
         return 0;
 }
 
@@ -609,12 +473,14 @@ int grd_pkg_load_data(struct grd_problem *p, const struct grd_pkg_overrides *ov,
         if (cmn_join(path, sizeof(path), p->dir, "data") < 0 || lstat(path, &st) < 0)
                 return grd_pkg_error(err, errlen, -EINVAL, "data/", NULL,
                                      "missing: the package has no test data");
-        struct group_cfg c;
-        int r = cfg_init(&c);
+        struct grd_group_cfg c;
+        int r = choose_group_files(&w, path, err, errlen);
+        if (r == 0)
+                r = grd_group_cfg_init(&c);
         if (r < 0)
                 return r;
         r = walk_group(&w, NULL, "data", false, &c, 0, &p->root);
-        cfg_release(&c);
+        grd_group_cfg_release(&c);
         if (r < 0)
                 return r;
         if (p->n_tests == 0)

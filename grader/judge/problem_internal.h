@@ -111,6 +111,30 @@ void grd_pkg_strv_free(char **v);
 int grd_pkg_resolve(const struct grd_problem *p, const char *rel, char **ret_real, bool *ret_is_dir,
                     char *err, size_t errlen);
 
+/* grd_pkg_exists - does rel exist in the package at all (even as a dangling symlink)? */
+bool grd_pkg_exists(const struct grd_problem *p, const char *rel);
+
+/*
+ * grd_pkg_read_file - read the package file rel (a regular file inside the package, at most max
+ * bytes) into a NUL-terminated buffer *ret (caller frees) of *ret_len bytes.
+ * Return: 0 or a negative errno with err filled.
+ */
+int grd_pkg_read_file(const struct grd_problem *p, const char *rel, size_t max, char **ret,
+                      size_t *ret_len, char *err, size_t errlen);
+
+/*
+ * grd_pkg_read_optional - grd_pkg_read_file for a file that may be absent: then *ret is NULL.
+ * Return: 0 or a negative errno with err filled.
+ */
+int grd_pkg_read_optional(const struct grd_problem *p, const char *rel, size_t max, char **ret,
+                          size_t *ret_len, char *err, size_t errlen);
+
+/*
+ * grd_pkg_parse_double - a YAML number: digits, sign and dot first (no "nan", "infinity" or hex),
+ * finite; and "inf", "+inf", "-inf" (".inf", "-.inf") when allow_inf. Return: 0 or -EINVAL.
+ */
+int grd_pkg_parse_double(const char *s, bool allow_inf, double *ret);
+
 /*
  * grd_pkg_read_yaml - read and parse the optional YAML file rel of the package (after
  * grd_pkg_resolve). *ret_root is NULL when the file is missing or empty.
@@ -118,6 +142,123 @@ int grd_pkg_resolve(const struct grd_problem *p, const char *rel, char **ret_rea
  */
 int grd_pkg_read_yaml(const struct grd_problem *p, const char *rel, struct grd_yaml_node **ret_root,
                       char *err, size_t errlen);
+
+/*
+ * grd_pkg_warn - add "file:line:col: message" (at != NULL) or "file: message" to p->warnings:
+ * something grader run mentions and grader verify refuses. p may be NULL (the fuzz seams).
+ * Return: 0 or -ENOMEM.
+ */
+__attribute__((format(printf, 4, 5))) int grd_pkg_warn(struct grd_problem *p, const char *file,
+                                                       const struct grd_yaml_node *at,
+                                                       const char *fmt, ...);
+
+/*
+ * grd_pkg_check_keys - warn about every key of map that is not in known (NULL-terminated),
+ * naming it as prefix + key ("limits.tme_limit"). Return: 0 or -ENOMEM.
+ */
+int grd_pkg_check_keys(struct grd_problem *p, const struct grd_yaml_node *map, const char *file,
+                       const char *prefix, const char *const *known);
+
+/*
+ * grd_pkg_args - read a node as arguments: a sequence of strings (2023-07), or a string split on
+ * whitespace (legacy flags), into a new NULL-terminated vector *ret of *ret_n words (YAML null:
+ * an empty vector).
+ * Return: 0, or -EINVAL / -E2BIG with err naming the file and the key; -ENOMEM.
+ */
+int grd_pkg_args(const struct grd_yaml_node *n, const char *file, const char *key, char ***ret,
+                 size_t *ret_n, char *err, size_t errlen);
+
+/*
+ * grd_pkg_named_args - read input validator arguments: legacy input_validator_flags (a string,
+ * or a map {name, flags}) or 2023-07 input_validator_args (a sequence, or a map from validator
+ * name to a sequence), into *ret (*ret_n entries; an entry with a NULL name is for every
+ * validator).
+ * Return: 0 or a negative errno with err filled.
+ */
+int grd_pkg_named_args(const struct grd_yaml_node *n, const char *file, const char *key,
+                       struct grd_named_args **ret, size_t *ret_n, char *err, size_t errlen);
+
+/* grd_pkg_named_args_free - free what grd_pkg_named_args made; accepts NULL. */
+void grd_pkg_named_args_free(struct grd_named_args *a, size_t n);
+
+/*
+ * grd_pkg_load_programs - find the package's programs: the output validator (legacy
+ * output_validators/ when validation is custom; 2023-07 output_validator/, whose presence makes
+ * validation custom), input_validators/ and include/<language>/.
+ * Return: 0 or a negative errno with err filled.
+ */
+int grd_pkg_load_programs(struct grd_problem *p, char *err, size_t errlen);
+
+/* grd_pkg_programs_free - free what grd_pkg_load_programs found. */
+void grd_pkg_programs_free(struct grd_problem *p);
+
+/*
+ * The test-data group settings in force while data/ is walked: a group starts from its parent's
+ * (grd_group_cfg_copy), then its testdata.yaml (legacy) or test_group.yaml (2023-07) overlays
+ * them key by key (grd_group_cfg_read). Strings and vectors are owned.
+ */
+struct grd_group_cfg {
+        enum grd_on_reject on_reject;
+        char *grader_flags; /* legacy grader_flags */
+        char **ova;         /* the group's output validator arguments (after problem.yaml's
+                               validator_flags): legacy output_validator_flags, 2023-07
+                               output_validator_args */
+        size_t n_ova;
+        char *ova_file; /* the file that set them, for messages */
+        char **args;    /* 2023-07 args: the submission's arguments */
+        size_t n_args;
+        struct grd_named_args *iva; /* input validators' arguments */
+        size_t n_iva;
+        double accept_score, reject_score;
+        bool has_range;
+        double range_min, range_max;
+        bool range_declared; /* set by the group's own file; never inherited */
+        /* 2023-07 scoring: the group's own test_group.yaml only, never inherited */
+        bool max_score_set;
+        double max_score;
+        bool aggregation_set;
+        enum grd_aggregate aggregation;
+};
+
+/* grd_group_cfg_init - the root's settings: every spec default. Return: 0 or -ENOMEM. */
+int grd_group_cfg_init(struct grd_group_cfg *c);
+
+/* grd_group_cfg_copy - a child group's starting point. Return: 0 or -ENOMEM. */
+int grd_group_cfg_copy(struct grd_group_cfg *dst, const struct grd_group_cfg *src);
+
+void grd_group_cfg_release(struct grd_group_cfg *c);
+
+/*
+ * grd_group_cfg_read - overlay the group file of the directory rel on c: testdata.yaml, or with
+ * draft set test_group.yaml (2023-07 semantics). A file of the other kind is warned about.
+ * Return: 0 or a negative errno with err filled.
+ */
+int grd_group_cfg_read(struct grd_problem *p, const char *rel, bool draft, struct grd_group_cfg *c,
+                       char *err, size_t errlen);
+
+/*
+ * grd_group_apply - give a new group its settings from c (and the deprecated problem.yaml
+ * overrides ov, which may be NULL); with draft, the 2023-07 scoring of its level (root, sample,
+ * secret or a group of secret). Return: 0 or a negative errno with err filled.
+ */
+int grd_group_apply(struct grd_problem *p, const struct grd_pkg_overrides *ov,
+                    const struct grd_group_cfg *c, bool draft, struct grd_group *g, char *err,
+                    size_t errlen);
+
+/*
+ * grd_group_finish - once a group's tests are known: a 2023-07 sum group shares its max_score
+ * among its tests. Return: 0 or a negative errno with err filled.
+ */
+int grd_group_finish(struct grd_problem *p, struct grd_group *g, bool draft, char *err,
+                     size_t errlen);
+
+/*
+ * grd_test_yaml_read - a 2023-07 <test>.yaml (rel): args, output_validator_args,
+ * input_validator_args for t; other known keys are accepted, unknown ones warned about.
+ * Return: 0 or a negative errno with err filled.
+ */
+int grd_test_yaml_read(struct grd_problem *p, const char *rel, struct grd_test *t, char *err,
+                       size_t errlen);
 
 /*
  * grd_pkg_load_data - walk data/ of p->dir: groups, testdata.yaml settings, tests, the run-only
@@ -128,10 +269,12 @@ int grd_pkg_load_data(struct grd_problem *p, const struct grd_pkg_overrides *ov,
                       size_t errlen);
 
 /*
- * grd_testdata_yaml_check - parse a testdata.yaml text as the loader of problem.c does and throw
- * the result away: a seam for the fuzz target, which has no package directory.
+ * grd_group_yaml_check - parse a testdata.yaml (or with draft, a 2023-07 test_group.yaml) text
+ * as the loader does and throw the result away: a seam for the fuzz target, which has no
+ * package directory.
  * Return: 0, or a negative errno with err filled.
  */
-int grd_testdata_yaml_check(const char *buf, size_t len, bool scoring, char *err, size_t errlen);
+int grd_group_yaml_check(const char *buf, size_t len, bool draft, bool scoring, char *err,
+                         size_t errlen);
 
 #endif

@@ -90,6 +90,10 @@ static double agg_score(const struct grd_group *g, const struct agg *a)
         case GRD_AGG_MAX:
                 s = a->max;
                 break;
+        case GRD_AGG_PASS_FAIL:
+                /* all accepted: the group's whole worth; anything else: nothing */
+                s = a->any_error || !isfinite(g->range_max) ? 0 : g->range_max;
+                break;
         case GRD_AGG_SUM:
         default:
                 s = a->sum;
@@ -238,13 +242,11 @@ int grd_score_compute(const struct grd_problem *p, const struct grd_test_outcome
         grade_group(p->root, outcomes, &s, false, &root);
         group_max(p->root, &s);
 
-        s.verdict = GRD_VERDICT_AC;
+        /* the spec: the result of the root group is the submission's */
+        s.verdict = root.verdict;
         bool ie = false;
         for (size_t i = 0; i < p->n_tests; i++)
                 ie |= outcomes[i].ran && outcomes[i].verdict == GRD_VERDICT_IE;
-        for (size_t i = 0; i < p->n_tests && s.verdict == GRD_VERDICT_AC; i++)
-                if (s.test_counted[i] && outcomes[i].verdict != GRD_VERDICT_AC)
-                        s.verdict = outcomes[i].verdict;
         if (ie)
                 s.verdict = GRD_VERDICT_IE;
         if (p->scoring) {

@@ -29,7 +29,7 @@ struct grd_group_score {
 /* A submission's result. Owns its arrays; release with grd_score_release. */
 struct grd_score {
         double score, max_score;
-        enum grd_verdict verdict; /* the first counted non-AC test in order, else AC */
+        enum grd_verdict verdict; /* the root group's verdict (IE when any test was IE) */
         double *test_scores;      /* n_tests: each test's own score (0 when not graded) */
         bool *test_counted;       /* n_tests: graded and not in an ignored sample group */
         size_t n_tests;
@@ -55,14 +55,16 @@ bool grd_scoring_should_run(const struct grd_problem *p, const struct grd_test_o
  *   is break (results after it are ignored even if they ran); its verdict is IE if any item is
  *   IE, else by verdict mode (worst_error: the first of IE SV RE MLE TLE OLE WA present;
  *   first_error; always_accept), AC when accept_if_any_accepted and an item is AC, and AC for a
- *   group with nothing graded; its score is the sum/avg/min/max of its items (0 when empty),
+ *   group with nothing graded; its score is the sum/avg/min/max of its items (0 when empty;
+ *   pass-fail: the top of its range when every item was accepted, else 0),
  *   clamped to its range; the root with ignore_sample leaves data/sample out of both;
  * - max_score of a test is its accept_score; of a group, the top of its range when its own
  *   testdata.yaml declares a finite one (a custom score validator's scores are unknown
  *   otherwise), else the aggregate of its items' max_score (the sample left out under
  *   ignore_sample) clamped to its range;
- * - the submission: verdict IE when any test that ran is IE, else the verdict of the first
- *   counted test that is not AC, else AC. Scoring problems score the root group's score out of
+ * - the submission: verdict IE when any test that ran is IE, else the root group's verdict (the
+ *   spec's result of the test data: with the defaults, on_reject break and worst_error, the first
+ *   failing test's). Scoring problems score the root group's score out of
  *   its max_score; pass-fail problems score 1 of 1 when the verdict is AC, else 0 of 1.
  * Return: 0 and *ret filled (release with grd_score_release); -ENOMEM.
  */

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -77,10 +78,15 @@ static int check(struct grd_env *env, const struct grd_language *l, const struct
                 grd_compiled_release(&c);
                 return -1;
         }
-        struct grd_run_limits lim = {
-                .time = 5, .wall = 20, .memory = 256u << 20, .output = 1 << 20};
+        struct grd_run_spec spec = {.time = 5,
+                                    .wall = 20,
+                                    .memory = 256u << 20,
+                                    .output = 1 << 20,
+                                    .stdin_path = input,
+                                    .stdout_fd = ofd,
+                                    .stderr_fd = -1};
         struct sbx_result res;
-        r = grd_run_compiled(env, l, &c, &lim, input, ofd, -1, &res, err, sizeof(err));
+        r = grd_run_compiled(env, &c, &spec, &res, err, sizeof(err));
         grd_compiled_release(&c);
         char buf[64] = "";
         ssize_t n = pread(ofd, buf, sizeof(buf) - 1, 0);
@@ -103,7 +109,8 @@ static int check(struct grd_env *env, const struct grd_language *l, const struct
 }
 
 int grd_selftest(const struct sbx_policy *p, const struct grd_languages *langs, unsigned slot,
-                 FILE *out, char *why, size_t whylen)
+                 void (*on_line)(void *ctx, const struct grd_selftest_line *l), void *ctx,
+                 char *why, size_t whylen)
 {
         struct grd_env env;
         int r = grd_env_init(&env, p, slot, NULL);
@@ -127,9 +134,10 @@ int grd_selftest(const struct sbx_policy *p, const struct grd_languages *langs, 
                 const struct grd_language *l = grd_language_find(langs, pr->lang);
                 const char *missing = l ? grd_language_missing(l) : "no such language";
                 if (!l || missing) {
-                        if (out)
-                                fprintf(out, "  %-8s %s (%s)\n", pr->lang,
-                                        pr->required ? "FAIL" : "skipped", missing);
+                        struct grd_selftest_line line = {
+                                pr->lang, pr->required ? "FAIL" : "skipped", 0, missing};
+                        if (on_line)
+                                on_line(ctx, &line);
                         if (pr->required) {
                                 if (!failed)
                                         snprintf(why, whylen, "%s: %s", pr->lang, missing);
@@ -140,9 +148,10 @@ int grd_selftest(const struct sbx_policy *p, const struct grd_languages *langs, 
                 char msg[512] = "";
                 double t0 = cmn_monotonic();
                 int ok = check(&env, l, pr, input, msg, sizeof(msg));
-                if (out)
-                        fprintf(out, "  %-8s %s (%.2f s)%s%s\n", pr->lang, ok == 0 ? "ok" : "FAIL",
-                                cmn_monotonic() - t0, ok == 0 ? "" : ": ", ok == 0 ? "" : msg);
+                struct grd_selftest_line line = {pr->lang, ok == 0 ? "ok" : "FAIL",
+                                                 cmn_monotonic() - t0, ok == 0 ? "" : msg};
+                if (on_line)
+                        on_line(ctx, &line);
                 if (ok < 0) {
                         if (!failed)
                                 cmn_strlcpy(why, msg, whylen);

@@ -3,20 +3,27 @@
 #ifndef GRADER_SELFTEST_H
 #define GRADER_SELFTEST_H
 
-#include <stdio.h>
-
 #include "language.h"
 #include "sandbox.h"
+
+/* What the self-test found for one language, for the caller to show. */
+struct grd_selftest_line {
+        const char *language;
+        const char *status; /* "ok", "FAIL", "skipped" */
+        double seconds;     /* compile and run; 0 when skipped */
+        const char *why;    /* "" when ok */
+};
 
 /*
  * grd_selftest - compile and run a tiny program in C, C++ and Python 3 (required) and Java
  * (when installed) under the default policy, checking their output.
- * @out: a line per language is printed here; NULL for silence.
+ * @on_line: called once per language (may be NULL), with ctx.
  * @why/@whylen: the first failure, in words.
  * Return: the number of failed required checks (0 = the sandbox works here); -errno when the
  * self-test itself could not start.
  */
 int grd_selftest(const struct sbx_policy *p, const struct grd_languages *langs, unsigned slot,
-                 FILE *out, char *why, size_t whylen);
+                 void (*on_line)(void *ctx, const struct grd_selftest_line *l), void *ctx,
+                 char *why, size_t whylen);
 
 #endif

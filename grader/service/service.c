@@ -454,10 +454,10 @@ static int run_selftest(struct service *s, char *err, size_t errlen)
 {
         unsigned slot;
         int lock = -1;
-        int r = sbx_slot_acquire(s->policy, 0, 1000, &slot, &lock);
+        int r = sbx_slot_acquire(s->policy, 0, GRD_SLOT_COUNT, &slot, &lock);
         if (r < 0)
                 snprintf(err, errlen, "%s", strerror(-r));
-        else if (grd_selftest(s->policy, s->langs, slot, NULL, err, errlen) != 0)
+        else if (grd_selftest(s->policy, s->langs, slot, NULL, NULL, err, errlen) != 0)
                 r = -1;
         sbx_slot_release(lock);
         return r;

@@ -427,7 +427,7 @@ int grd_worker_init(struct service *s, struct worker *w, int index, char *err, s
                 r = api_cache_open(s->cfg->cache_dir, s->cfg->cache_max, &w->cache, err, errlen);
         if (r < 0)
                 return r;
-        r = sbx_slot_acquire(s->policy, 0, 1000, &w->slot, &w->slot_fd);
+        r = sbx_slot_acquire(s->policy, 0, GRD_SLOT_COUNT, &w->slot, &w->slot_fd);
         if (r < 0) {
                 snprintf(err, errlen, "no free sandbox slot: %s", strerror(-r));
                 return r;

@@ -4,6 +4,7 @@
 #define GRADER_TESTS_PKGUTIL_H
 
 #include "common.h"
+#include "problem.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -64,5 +65,29 @@ static inline void pkg_remove(char *root)
                 free(root);
         }
 }
+
+#ifdef cmocka_unit_test
+/* With cmocka: load a package that must load, or must not (the message in pkg_err). */
+static char pkg_err[512];
+
+static inline struct grd_problem *load_ok(const char *dir)
+{
+        struct grd_problem *p = NULL;
+        int r = grd_problem_load(dir, NULL, &p, pkg_err, sizeof(pkg_err));
+        if (r < 0)
+                fail_msg("loading %s failed: %d %s", dir, r, pkg_err);
+        return p;
+}
+
+static inline int load_fail(const char *dir)
+{
+        struct grd_problem *p = NULL;
+        int r = grd_problem_load(dir, NULL, &p, pkg_err, sizeof(pkg_err));
+        assert_true(r < 0);
+        assert_null(p);
+        assert_true(pkg_err[0] != '\0');
+        return r;
+}
+#endif
 
 #endif

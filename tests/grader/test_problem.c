@@ -16,8 +16,6 @@
 
 #define PKG(name) GRADER_TEST_PACKAGES "/" name
 
-static char err[512];
-
 /* pkg_make, failing the test when the package cannot be written */
 static char *must_make(const char *const *files)
 {
@@ -29,41 +27,22 @@ static char *must_make(const char *const *files)
         return root;
 }
 
-static struct grd_problem *load_ok(const char *dir)
-{
-        struct grd_problem *p = NULL;
-        int r = grd_problem_load(dir, NULL, &p, err, sizeof(err));
-        if (r < 0)
-                fail_msg("loading %s failed: %d %s", dir, r, err);
-        return p;
-}
-
-static int load_fail(const char *dir)
-{
-        struct grd_problem *p = NULL;
-        int r = grd_problem_load(dir, NULL, &p, err, sizeof(err));
-        assert_true(r < 0);
-        assert_null(p);
-        assert_true(err[0] != '\0');
-        return r;
-}
-
 static int parse_fail(const char *yaml)
 {
         struct grd_problem *p = NULL;
-        int r = grd_problem_parse_yaml(yaml, strlen(yaml), NULL, &p, err, sizeof(err));
+        int r = grd_problem_parse_yaml(yaml, strlen(yaml), NULL, &p, pkg_err, sizeof(pkg_err));
         assert_true(r < 0);
         assert_null(p);
-        assert_non_null(strstr(err, "problem.yaml"));
+        assert_non_null(strstr(pkg_err, "problem.yaml"));
         return r;
 }
 
 static struct grd_problem *parse_ok(const char *yaml)
 {
         struct grd_problem *p = NULL;
-        int r = grd_problem_parse_yaml(yaml, strlen(yaml), NULL, &p, err, sizeof(err));
+        int r = grd_problem_parse_yaml(yaml, strlen(yaml), NULL, &p, pkg_err, sizeof(pkg_err));
         if (r < 0)
-                fail_msg("parse failed: %d %s", r, err);
+                fail_msg("parse failed: %d %s", r, pkg_err);
         return p;
 }
 
@@ -120,7 +99,7 @@ static void test_default_time_limit_applies_without_timelimit(void **state)
         (void)state;
         struct grd_problem_defaults d = {.time_limit = 3, .memory_limit = 1 << 20};
         struct grd_problem *p = NULL;
-        assert_int_equal(grd_problem_load(PKG("basic"), &d, &p, err, sizeof(err)), 0);
+        assert_int_equal(grd_problem_load(PKG("basic"), &d, &p, pkg_err, sizeof(pkg_err)), 0);
         assert_true(p->time_limit == 3);
         assert_string_equal(p->time_limit_source, "default");
         assert_int_equal(p->memory_limit, 512ull << 20); /* problem.yaml wins */
@@ -219,16 +198,43 @@ static void test_bad_yaml_reports_file_line_and_column(void **state)
 {
         (void)state;
         assert_int_equal(load_fail(PKG("bad-yaml")), -EINVAL);
-        assert_non_null(strstr(err, "problem.yaml:"));
+        assert_non_null(strstr(pkg_err, "problem.yaml:"));
         /* the flow sequence opened on line 3 never closes */
-        assert_true(strstr(err, "problem.yaml:3:") || strstr(err, "problem.yaml:4:"));
+        assert_true(strstr(pkg_err, "problem.yaml:3:") || strstr(pkg_err, "problem.yaml:4:"));
 }
 
-static void test_in_without_ans_is_an_error_naming_the_file(void **state)
+static void test_in_without_ans_is_a_run_only_test(void **state)
 {
         (void)state;
-        assert_int_equal(load_fail(PKG("missing-ans")), -EINVAL);
-        assert_non_null(strstr(err, "data/secret/2.ans"));
+        struct grd_problem *p = load_ok(PKG("missing-ans"));
+        assert_false(p->run_only);
+        assert_int_equal(p->n_run_only, 1);
+        long i = grd_problem_find_test(p, "secret/2");
+        assert_true(i >= 0);
+        assert_null(p->tests[i].ans_path);
+        assert_non_null(p->tests[grd_problem_find_test(p, "secret/1")].ans_path);
+        grd_problem_free(p);
+}
+
+static void test_custom_validation_needs_every_answer(void **state)
+{
+        (void)state;
+        const char *files[] = {"problem.yaml",
+                               "validation: custom\n",
+                               "output_validators/v/v.py",
+                               "print(1)\n",
+                               "data/secret/1.in",
+                               "1\n",
+                               "data/secret/1.ans",
+                               "1\n",
+                               "data/secret/2.in",
+                               "2\n",
+                               NULL};
+        char *root = pkg_make(files);
+        assert_int_equal(load_fail(root), -EINVAL);
+        assert_non_null(strstr(pkg_err, "data/secret/2.ans"));
+        assert_non_null(strstr(pkg_err, "validator"));
+        pkg_remove(root);
 }
 
 static void test_package_without_any_ans_is_run_only(void **state)
@@ -246,25 +252,25 @@ static void test_unknown_validation_is_refused(void **state)
 {
         (void)state;
         assert_int_equal(load_fail(PKG("unknown-validation")), -EINVAL);
-        assert_non_null(strstr(err, "problem.yaml:2:"));
-        assert_non_null(strstr(err, "magic"));
+        assert_non_null(strstr(pkg_err, "problem.yaml:2:"));
+        assert_non_null(strstr(pkg_err, "magic"));
 }
 
 static void test_interactive_problems_are_unsupported(void **state)
 {
         (void)state;
         assert_int_equal(load_fail(PKG("interactive")), -ENOTSUP);
-        assert_non_null(strstr(err, "problem.yaml"));
-        assert_non_null(strstr(err, "interactive"));
+        assert_non_null(strstr(pkg_err, "problem.yaml"));
+        assert_non_null(strstr(pkg_err, "interactive"));
 }
 
 static void test_two_output_validators_are_refused(void **state)
 {
         (void)state;
-        assert_int_equal(load_fail(PKG("two-validators")), -EINVAL);
-        assert_non_null(strstr(err, "output_validators"));
-        assert_non_null(strstr(err, "alpha"));
-        assert_non_null(strstr(err, "beta"));
+        assert_int_equal(load_fail(PKG("two-validators")), -ENOTSUP);
+        assert_non_null(strstr(pkg_err, "output_validators"));
+        assert_non_null(strstr(pkg_err, "alpha"));
+        assert_non_null(strstr(pkg_err, "beta"));
 }
 
 static void test_custom_validator_gets_problem_and_group_flags(void **state)
@@ -272,9 +278,10 @@ static void test_custom_validator_gets_problem_and_group_flags(void **state)
         (void)state;
         struct grd_problem *p = load_ok(PKG("custom-validator"));
         assert_true(p->custom_validation && p->custom_score && p->scoring);
-        assert_non_null(p->validator_path);
-        assert_true(p->validator_is_dir);
-        assert_non_null(strstr(p->validator_path, "/output_validators/check"));
+        assert_non_null(p->validator);
+        assert_string_equal(p->validator->rel, "output_validators/check");
+        assert_true(p->validator->n_files >= 1);
+        assert_non_null(strstr(p->validator->files[0].path, "/output_validators/check/"));
         assert_true(p->validation_time == 30);
         assert_int_equal(p->validation_memory, 1024ull << 20);
         struct grd_group *secret = p->groups[1];
@@ -291,8 +298,8 @@ static void test_bad_testdata_yaml_names_the_file(void **state)
 {
         (void)state;
         assert_int_equal(load_fail(PKG("bad-testdata")), -EINVAL);
-        assert_non_null(strstr(err, "data/secret/testdata.yaml:1:"));
-        assert_non_null(strstr(err, "maybe"));
+        assert_non_null(strstr(pkg_err, "data/secret/testdata.yaml:1:"));
+        assert_non_null(strstr(pkg_err, "maybe"));
 }
 
 static const char *const minimal[] = {
@@ -308,8 +315,8 @@ static void test_symlink_escaping_the_package_is_refused(void **state)
         snprintf(path, sizeof(path), "%s/data/secret/2.in", root);
         assert_int_equal(symlink("/etc/passwd", path), 0);
         assert_int_equal(load_fail(root), -EINVAL);
-        assert_non_null(strstr(err, "data/secret/2.in"));
-        assert_non_null(strstr(err, "outside"));
+        assert_non_null(strstr(pkg_err, "data/secret/2.in"));
+        assert_non_null(strstr(pkg_err, "outside"));
         pkg_remove(root);
 }
 
@@ -322,7 +329,7 @@ static void test_directory_symlink_escaping_through_dotdot_is_refused(void **sta
         snprintf(path, sizeof(path), "%s/data/secret/up", root);
         assert_int_equal(symlink("../../..", path), 0);
         assert_int_equal(load_fail(root), -EINVAL);
-        assert_non_null(strstr(err, "data/secret/up"));
+        assert_non_null(strstr(pkg_err, "data/secret/up"));
         pkg_remove(root);
 }
 
@@ -354,7 +361,7 @@ static void test_dangling_symlink_is_refused(void **state)
         assert_int_equal(unlink(path), 0);
         assert_int_equal(symlink("nowhere.ans", path), 0);
         assert_int_equal(load_fail(root), -EINVAL);
-        assert_non_null(strstr(err, "data/secret/1.ans"));
+        assert_non_null(strstr(pkg_err, "data/secret/1.ans"));
         pkg_remove(root);
 }
 
@@ -367,8 +374,8 @@ static void test_fifo_in_test_data_is_refused(void **state)
         snprintf(path, sizeof(path), "%s/data/secret/2.in", root);
         assert_int_equal(mkfifo(path, 0644), 0);
         assert_int_equal(load_fail(root), -EINVAL);
-        assert_non_null(strstr(err, "data/secret/2.in"));
-        assert_non_null(strstr(err, "regular"));
+        assert_non_null(strstr(pkg_err, "data/secret/2.in"));
+        assert_non_null(strstr(pkg_err, "regular"));
         pkg_remove(root);
 }
 
@@ -379,7 +386,7 @@ static void test_test_name_with_space_is_refused(void **state)
         char *root = must_make(files);
         assert_non_null(root);
         assert_int_equal(load_fail(root), -EINVAL);
-        assert_non_null(strstr(err, "data/secret/a b.in"));
+        assert_non_null(strstr(pkg_err, "data/secret/a b.in"));
         pkg_remove(root);
 }
 
@@ -406,12 +413,12 @@ static void test_package_without_tests_is_refused(void **state)
         char *root = must_make(files);
         assert_non_null(root);
         assert_int_equal(load_fail(root), -EINVAL);
-        assert_non_null(strstr(err, "data/"));
+        assert_non_null(strstr(pkg_err, "data/"));
         pkg_remove(root);
         const char *nodata[] = {"problem.yaml", "name: No data\n", NULL};
         root = must_make(nodata);
         assert_int_equal(load_fail(root), -EINVAL);
-        assert_non_null(strstr(err, "data/"));
+        assert_non_null(strstr(pkg_err, "data/"));
         pkg_remove(root);
 }
 
@@ -427,7 +434,7 @@ static void test_more_than_max_tests_is_refused(void **state)
                 assert_int_equal(pkg_put(root, rel, ""), 0);
         }
         assert_int_equal(load_fail(root), -EFBIG);
-        assert_non_null(strstr(err, "data/secret"));
+        assert_non_null(strstr(pkg_err, "data/secret"));
         pkg_remove(root);
 }
 
@@ -442,7 +449,7 @@ static void test_groups_nested_too_deep_are_refused(void **state)
         char *root = must_make(files);
         assert_non_null(root);
         assert_int_equal(load_fail(root), -EFBIG);
-        assert_non_null(strstr(err, "deeper"));
+        assert_non_null(strstr(pkg_err, "deeper"));
         pkg_remove(root);
 }
 
@@ -455,7 +462,7 @@ static void test_timelimit_file_with_garbage_is_refused(void **state)
         char *root = must_make(files);
         assert_non_null(root);
         assert_int_equal(load_fail(root), -EINVAL);
-        assert_non_null(strstr(err, ".timelimit"));
+        assert_non_null(strstr(pkg_err, ".timelimit"));
         pkg_remove(root);
 }
 
@@ -472,7 +479,7 @@ static void test_custom_validation_without_validator_is_refused(void **state)
         char *root = must_make(files);
         assert_non_null(root);
         assert_int_equal(load_fail(root), -EINVAL);
-        assert_non_null(strstr(err, "output_validators"));
+        assert_non_null(strstr(pkg_err, "output_validators"));
         pkg_remove(root);
 }
 
@@ -489,7 +496,7 @@ static void test_custom_grading_is_unsupported(void **state)
         char *root = must_make(files);
         assert_non_null(root);
         assert_int_equal(load_fail(root), -ENOTSUP);
-        assert_non_null(strstr(err, "data/testdata.yaml:1:"));
+        assert_non_null(strstr(pkg_err, "data/testdata.yaml:1:"));
         pkg_remove(root);
 }
 
@@ -506,8 +513,8 @@ static void test_unknown_grader_flag_is_refused(void **state)
         char *root = must_make(files);
         assert_non_null(root);
         assert_int_equal(load_fail(root), -EINVAL);
-        assert_non_null(strstr(err, "data/secret/testdata.yaml"));
-        assert_non_null(strstr(err, "median"));
+        assert_non_null(strstr(pkg_err, "data/secret/testdata.yaml"));
+        assert_non_null(strstr(pkg_err, "median"));
         pkg_remove(root);
 }
 
@@ -524,7 +531,7 @@ static void test_bad_default_validator_flags_in_testdata_are_refused(void **stat
         char *root = must_make(files);
         assert_non_null(root);
         assert_int_equal(load_fail(root), -EINVAL);
-        assert_non_null(strstr(err, "data/secret/testdata.yaml"));
+        assert_non_null(strstr(pkg_err, "data/secret/testdata.yaml"));
         pkg_remove(root);
 }
 
@@ -596,7 +603,7 @@ static void test_absurd_limits_are_refused(void **state)
 {
         (void)state;
         parse_fail("limits:\n  time_limit: 7200\n");
-        assert_non_null(strstr(err, "time_limit"));
+        assert_non_null(strstr(pkg_err, "time_limit"));
         parse_fail("limits:\n  time_limit: -1\n");
         parse_fail("limits:\n  memory: -5\n");
         parse_fail("limits:\n  memory: 0\n");
@@ -605,16 +612,16 @@ static void test_absurd_limits_are_refused(void **state)
         parse_fail("limits:\n  validation_time: inf\n");
         parse_fail("limits: 5\n");
         parse_fail("limits:\n  memory: lots\n");
-        assert_non_null(strstr(err, "problem.yaml:2:11"));
+        assert_non_null(strstr(pkg_err, "problem.yaml:2:11"));
 }
 
 static void test_yaml_aliases_duplicates_and_documents_are_refused(void **state)
 {
         (void)state;
         parse_fail("name: &a x\nsource: *a\n");
-        assert_non_null(strstr(err, "alias"));
+        assert_non_null(strstr(pkg_err, "alias"));
         parse_fail("name: a\nname: b\n");
-        assert_non_null(strstr(err, "duplicate"));
+        assert_non_null(strstr(pkg_err, "duplicate"));
         parse_fail("name: a\n---\nname: b\n");
         parse_fail("[1, 2]\n");
         parse_fail("? [a]\n: b\n");
@@ -649,8 +656,9 @@ static void test_yaml_larger_than_cap_is_refused(void **state)
         memset(big, '#', n);
         big[n] = '\0';
         struct grd_problem *p = NULL;
-        assert_int_equal(grd_problem_parse_yaml(big, n, NULL, &p, err, sizeof(err)), -EFBIG);
-        assert_non_null(strstr(err, "problem.yaml"));
+        assert_int_equal(grd_problem_parse_yaml(big, n, NULL, &p, pkg_err, sizeof(pkg_err)),
+                         -EFBIG);
+        assert_non_null(strstr(pkg_err, "problem.yaml"));
         free(big);
 }
 
@@ -664,7 +672,8 @@ int main(void)
                 cmocka_unit_test(test_nested_groups_interleave_tests_in_name_order),
                 cmocka_unit_test(test_testdata_yaml_settings_are_inherited_key_by_key),
                 cmocka_unit_test(test_bad_yaml_reports_file_line_and_column),
-                cmocka_unit_test(test_in_without_ans_is_an_error_naming_the_file),
+                cmocka_unit_test(test_in_without_ans_is_a_run_only_test),
+                cmocka_unit_test(test_custom_validation_needs_every_answer),
                 cmocka_unit_test(test_package_without_any_ans_is_run_only),
                 cmocka_unit_test(test_unknown_validation_is_refused),
                 cmocka_unit_test(test_interactive_problems_are_unsupported),

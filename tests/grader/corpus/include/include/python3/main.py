@@ -1,0 +1,3 @@
+from solution import square
+
+print(square(int(input())))

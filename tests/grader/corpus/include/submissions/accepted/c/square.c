@@ -1,0 +1,4 @@
+long long square(long long n)
+{
+        return n * n;
+}

@@ -1,0 +1,6 @@
+#include "util.h"
+
+long long twice(long long n)
+{
+        return n + n;
+}
