@@ -397,6 +397,7 @@ _Noreturn void sbx_child_main(const struct sbx_plan *pl)
                         sbx_child_fail(pl, SBX_STAGE_FORK);
                 }
                 if (w == prog) {
+                        clock_gettime(CLOCK_MONOTONIC, &rec.ended);
                         rec.wstatus = st;
                         rec.ru = ru;
                         break;
