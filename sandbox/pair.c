@@ -24,6 +24,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -48,15 +50,22 @@ static double stamp(const struct sbx_record *r)
         return (double)r->ended.tv_sec + (double)r->ended.tv_nsec / 1e9;
 }
 
-/* Did the interactor end before the program? A side killed by the sandbox ended when the
- * pair did. */
+/* When a side ended: the keeper's stamp when it ended by itself, the moment of the kill when
+ * the sandbox stopped it at one of its own limits, never (HUGE_VAL) when the pair's wall limit
+ * or a cancellation did. */
+static double ended_at(const struct sbx_watch *w)
+{
+        if (w->cause == SBX_KILL_NONE)
+                return w->have_exit ? stamp(&w->exit_rec) : HUGE_VAL;
+        if (w->cause == SBX_KILL_WALL || w->cause == SBX_KILL_CANCEL)
+                return HUGE_VAL;
+        return w->killed_at;
+}
+
 static bool interactor_first(const struct sbx_watch *prog, const struct sbx_watch *inter)
 {
-        bool p_ended = prog->have_exit && prog->cause == SBX_KILL_NONE;
-        bool i_ended = inter->have_exit && inter->cause == SBX_KILL_NONE;
-        if (!i_ended)
-                return false;
-        return !p_ended || stamp(&inter->exit_rec) < stamp(&prog->exit_rec);
+        double i = ended_at(inter);
+        return i != HUGE_VAL && i < ended_at(prog);
 }
 
 /* A side that cannot start takes the other one down with it. */

@@ -283,6 +283,7 @@ struct sbx_watch {
         pid_t keeper;
         double start;
         enum sbx_kill cause;
+        double killed_at; /* CLOCK_MONOTONIC of the first cause */
         char syscall[32];
         int out_r, err_r, rep_r, ctl_r, notify_fd;
         int stdout_fd, stderr_fd; /* the caller's sinks */

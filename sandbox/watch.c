@@ -46,6 +46,7 @@ void sbx_watch_kill(struct sbx_watch *w, enum sbx_kill cause)
 {
         if (w->cause == SBX_KILL_NONE) {
                 w->cause = cause;
+                w->killed_at = cmn_monotonic();
                 sbx_account_sample(
                         &w->acct); /* the CPU time and memory at the moment of the kill */
         }
