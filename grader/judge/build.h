@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "language.h"
+#include "verdict.h"
 #include "sandbox.h"
 
 /*
@@ -148,5 +149,21 @@ double grd_wall_limit(double cpu);
 int grd_run_compiled(struct grd_env *env, const struct grd_compiled *c,
                      const struct grd_run_spec *spec, struct sbx_result *res, char *err,
                      size_t errlen);
+
+/* grd_verdict_of_run - the verdict a run's status is by itself (OK: AC, to be validated).
+ * Return: the verdict. */
+enum grd_verdict grd_verdict_of_run(enum sbx_status s);
+
+/*
+ * grd_run_compiled_pair - run prog and inter at once, joined by pipes (sbx_run_pair: prog's
+ * stdout is inter's stdin and the other way round), each as grd_run_compiled would run it
+ * alone; the specs' stdin and stdout settings are ignored. prog_spec's wall limit covers the
+ * pair. inter runs as its own uid (slot env->slot + GRD_SLOT_COUNT).
+ * Return: 0 with *res filled; -errno when the grader itself failed (err filled).
+ */
+int grd_run_compiled_pair(struct grd_env *env, const struct grd_compiled *prog,
+                          const struct grd_run_spec *prog_spec, const struct grd_compiled *inter,
+                          const struct grd_run_spec *inter_spec, struct sbx_pair_result *res,
+                          char *err, size_t errlen);
 
 #endif

@@ -135,9 +135,8 @@ static int read_score(int fdd, const char *name, double max, double *ret, bool *
         return r;
 }
 
-/* The feedback directory after an accepting or rejecting run: message and score. */
-static void read_feedback(const struct grd_problem *p, const struct grd_test *t, const char *dir,
-                          struct grd_judgement *j)
+void grd_validator_feedback(const struct grd_problem *p, const struct grd_test *t, const char *dir,
+                            struct grd_judgement *j)
 {
         char path[PATH_MAX];
         if (cmn_join(path, sizeof(path), dir, "feedback") < 0)
@@ -167,8 +166,7 @@ static void read_feedback(const struct grd_problem *p, const struct grd_test *t,
         close(fdd);
 }
 
-/* The last line of what a failing validator wrote on stderr, for the IE reason. */
-static void stderr_tail(int fd, char *buf, size_t n)
+void grd_validator_stderr_tail(int fd, char *buf, size_t n)
 {
         bool trunc;
         buf[0] = '\0';
@@ -182,8 +180,7 @@ static void stderr_tail(int fd, char *buf, size_t n)
         free(s);
 }
 
-/* The validator's command line: input answer feedback/ and the test's arguments. */
-static char **validator_args(const struct grd_problem *p, const struct grd_test *t)
+char **grd_validator_argv(const struct grd_problem *p, const struct grd_test *t)
 {
         const struct grd_checker_flags *flags;
         char *const *extra = grd_test_validator_args(p, t, &flags);
@@ -205,7 +202,7 @@ static void run_custom(struct grd_env *env, const struct grd_problem *p,
                        const struct grd_validator *v, const struct grd_test *t, int out_fd,
                        struct grd_judgement *j)
 {
-        char **args = validator_args(p, t);
+        char **args = grd_validator_argv(p, t);
         int err_fd = grd_capture_open(env, "validator-stderr");
         const struct grd_run_file files[] = {{t->in_path, "input"}, {t->ans_path, "answer"}};
         char dir[PATH_MAX] = "", why[512] = "", tail[256];
@@ -235,10 +232,10 @@ static void run_custom(struct grd_env *env, const struct grd_problem *p,
                                                   vr.exit_code == GRD_VALIDATOR_EXIT_WA)) {
                 j->verdict =
                         vr.exit_code == GRD_VALIDATOR_EXIT_AC ? GRD_VERDICT_AC : GRD_VERDICT_WA;
-                read_feedback(p, t, dir, j);
+                grd_validator_feedback(p, t, dir, j);
         } else {
                 /* any other ending is the judge's failure, never the student's WA */
-                stderr_tail(err_fd, tail, sizeof(tail));
+                grd_validator_stderr_tail(err_fd, tail, sizeof(tail));
                 judge_error(j, "the output validator failed on test '%s': %s (%s)%s", t->name,
                             sbx_status_name(vr.status), vr.message, tail);
         }
