@@ -9,7 +9,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,17 +32,6 @@ struct passes {
         char stage[PATH_MAX]; /* holds feedback/ between passes, and the next input */
         char input[PATH_MAX]; /* this pass's input */
 };
-
-static void judge_error(struct grd_judgement *j, const char *fmt, ...)
-        __attribute__((format(printf, 2, 3)));
-static void judge_error(struct grd_judgement *j, const char *fmt, ...)
-{
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(j->ie, sizeof(j->ie), fmt, ap);
-        va_end(ap);
-        j->verdict = GRD_VERDICT_IE;
-}
 
 static bool validator_exited(const struct sbx_result *r)
 {
@@ -97,7 +85,8 @@ static int pass_interactive(struct passes *ps, struct grd_run_spec *val, struct 
         int r = grd_run_compiled_pair(ps->env, ps->c, &sub, &ps->v->compiled, val, &pr, why,
                                       sizeof(why));
         if (r < 0) {
-                judge_error(j, "running test '%s' with its interactor: %s", ps->t->name, why);
+                grd_judgement_error(j, "running test '%s' with its interactor: %s", ps->t->name,
+                                    why);
                 return 0;
         }
         *run = pr.program;
@@ -105,10 +94,11 @@ static int pass_interactive(struct passes *ps, struct grd_run_spec *val, struct 
         if (j->verdict == GRD_VERDICT_IE) {
                 char tail[256];
                 grd_validator_stderr_tail(val->stderr_fd, tail, sizeof(tail));
-                judge_error(j, "the output validator failed on test '%s': %s (%s)%s", ps->t->name,
-                            sbx_status_name(pr.interactor.status), pr.interactor.message, tail);
+                grd_judgement_error(j, "the output validator failed on test '%s': %s (%s)%s",
+                                    ps->t->name, sbx_status_name(pr.interactor.status),
+                                    pr.interactor.message, tail);
         } else if (pr.program.status == SBX_STATUS_IE) {
-                judge_error(j, "test '%s': %s", ps->t->name, pr.program.message);
+                grd_judgement_error(j, "test '%s': %s", ps->t->name, pr.program.message);
         }
         return 0;
 }
@@ -124,12 +114,12 @@ static int pass_batch(struct passes *ps, struct grd_run_spec *val, struct sbx_re
                 return -errno;
         int r = grd_run_compiled(ps->env, ps->c, &sub, run, why, sizeof(why));
         if (r < 0) {
-                judge_error(j, "test '%s': %s", ps->t->name, why[0] ? why : strerror(-r));
+                grd_judgement_error(j, "test '%s': %s", ps->t->name, why[0] ? why : strerror(-r));
                 return 0;
         }
         j->verdict = grd_verdict_of_run(run->status);
         if (run->status == SBX_STATUS_IE)
-                judge_error(j, "test '%s': %s", ps->t->name, run->message);
+                grd_judgement_error(j, "test '%s': %s", ps->t->name, run->message);
         if (run->status != SBX_STATUS_OK)
                 return 0;
         val->stdin_from_fd = true;
@@ -139,16 +129,16 @@ static int pass_batch(struct passes *ps, struct grd_run_spec *val, struct sbx_re
         struct sbx_result vr;
         r = grd_run_compiled(ps->env, &ps->v->compiled, val, &vr, why, sizeof(why));
         if (r < 0) {
-                judge_error(j, "running the output validator on test '%s': %s", ps->t->name,
-                            why[0] ? why : strerror(-r));
+                grd_judgement_error(j, "running the output validator on test '%s': %s", ps->t->name,
+                                    why[0] ? why : strerror(-r));
         } else if (validator_exited(&vr)) {
                 j->verdict =
                         vr.exit_code == GRD_VALIDATOR_EXIT_AC ? GRD_VERDICT_AC : GRD_VERDICT_WA;
         } else {
                 char tail[256];
                 grd_validator_stderr_tail(val->stderr_fd, tail, sizeof(tail));
-                judge_error(j, "the output validator failed on test '%s': %s (%s)%s", ps->t->name,
-                            sbx_status_name(vr.status), vr.message, tail);
+                grd_judgement_error(j, "the output validator failed on test '%s': %s (%s)%s",
+                                    ps->t->name, sbx_status_name(vr.status), vr.message, tail);
         }
         return 0;
 }
@@ -193,8 +183,8 @@ static int one_pass(struct passes *ps, struct sbx_result *run, struct grd_judgem
                 r == 0 && dir[0] && (j->verdict == GRD_VERDICT_AC || j->verdict == GRD_VERDICT_WA);
         int next = 0;
         if (judged && (next = carry_feedback(ps, dir)) < 0)
-                judge_error(j, "carrying the feedback of test '%s' over: %s", ps->t->name,
-                            strerror(-next));
+                grd_judgement_error(j, "carrying the feedback of test '%s' over: %s", ps->t->name,
+                                    strerror(-next));
         if (judged && next >= 0)
                 grd_validator_feedback(ps->p, ps->t, ps->stage, j);
         if (dir[0])
@@ -215,7 +205,7 @@ int grd_run_passes(struct grd_env *env, const struct grd_problem *p, const struc
         memset(j, 0, sizeof(*j));
         memset(run, 0, sizeof(*run));
         if (!v || !v->ready || !t->ans_path) {
-                judge_error(j, "the output validator was not built");
+                grd_judgement_error(j, "the output validator was not built");
                 return 0;
         }
         struct passes ps = {.env = env, .p = p, .v = v, .c = c, .spec = spec, .t = t};
@@ -225,7 +215,7 @@ int grd_run_passes(struct grd_env *env, const struct grd_problem *p, const struc
         if (r == 0 && cmn_join(fb, sizeof(fb), ps.stage, "feedback") == 0 && mkdir(fb, 0755) < 0)
                 r = -errno;
         if (r < 0) {
-                judge_error(j, "preparing test '%s': %s", t->name, strerror(-r));
+                grd_judgement_error(j, "preparing test '%s': %s", t->name, strerror(-r));
                 return 0;
         }
         unsigned passes = p->multi_pass ? p->validation_passes : 1;
@@ -239,13 +229,13 @@ int grd_run_passes(struct grd_env *env, const struct grd_problem *p, const struc
                 if (r <= 0)
                         break;
                 if (i + 1 == passes)
-                        judge_error(j,
-                                    "the output validator asked for a pass past the %u of "
-                                    "limits.validation_passes on test '%s'",
-                                    passes, t->name);
+                        grd_judgement_error(j,
+                                            "the output validator asked for a pass past the %u of "
+                                            "limits.validation_passes on test '%s'",
+                                            passes, t->name);
         }
         if (r < 0 && r != -ENOMEM)
-                judge_error(j, "test '%s': %s", t->name, strerror(-r));
+                grd_judgement_error(j, "test '%s': %s", t->name, strerror(-r));
         /* the time of a multi-pass test: its slowest pass (problemtools) */
         run->cpu_time = cpu;
         run->wall_time = wall;

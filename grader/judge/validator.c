@@ -55,9 +55,7 @@ void grd_judgement_release(struct grd_judgement *j)
         j->message = NULL;
 }
 
-static void judge_error(struct grd_judgement *j, const char *fmt, ...)
-        __attribute__((format(printf, 2, 3)));
-static void judge_error(struct grd_judgement *j, const char *fmt, ...)
+void grd_judgement_error(struct grd_judgement *j, const char *fmt, ...)
 {
         va_list ap;
         va_start(ap, fmt);
@@ -74,7 +72,7 @@ static void check_default(const struct grd_problem *p, const struct grd_test *t,
         grd_test_validator_args(p, t, &flags);
         int ans = open(t->ans_path, O_RDONLY | O_CLOEXEC);
         if (ans < 0 || lseek(out_fd, 0, SEEK_SET) < 0) {
-                judge_error(j, "opening the answer of '%s': %s", t->name, strerror(errno));
+                grd_judgement_error(j, "opening the answer of '%s': %s", t->name, strerror(errno));
                 if (ans >= 0)
                         close(ans);
                 return;
@@ -84,7 +82,8 @@ static void check_default(const struct grd_problem *p, const struct grd_test *t,
         int r = grd_check_default(ans, out_fd, flags, &ok, msg, sizeof(msg));
         close(ans);
         if (r < 0) {
-                judge_error(j, "checking test '%s': %s", t->name, msg[0] ? msg : strerror(-r));
+                grd_judgement_error(j, "checking test '%s': %s", t->name,
+                                    msg[0] ? msg : strerror(-r));
                 return;
         }
         j->verdict = ok ? GRD_VERDICT_AC : GRD_VERDICT_WA;
@@ -157,7 +156,8 @@ void grd_validator_feedback(const struct grd_problem *p, const struct grd_test *
                 if (r == 0 && present && mult_present)
                         snprintf(why, sizeof(why), "both score.txt and score_multiplier.txt");
                 if (why[0]) {
-                        judge_error(j, "the output validator's %s on test '%s'", why, t->name);
+                        grd_judgement_error(j, "the output validator's %s on test '%s'", why,
+                                            t->name);
                 } else if (present || mult_present) {
                         j->has_score = true;
                         j->score = present ? score : mult * worth;
@@ -226,8 +226,8 @@ static void run_custom(struct grd_env *env, const struct grd_problem *p,
         if (r == 0)
                 r = grd_run_compiled(env, &v->compiled, &spec, &vr, why, sizeof(why));
         if (r < 0) {
-                judge_error(j, "running the output validator on test '%s': %s", t->name,
-                            why[0] ? why : strerror(-r));
+                grd_judgement_error(j, "running the output validator on test '%s': %s", t->name,
+                                    why[0] ? why : strerror(-r));
         } else if (vr.status == SBX_STATUS_RE && (vr.exit_code == GRD_VALIDATOR_EXIT_AC ||
                                                   vr.exit_code == GRD_VALIDATOR_EXIT_WA)) {
                 j->verdict =
@@ -236,8 +236,8 @@ static void run_custom(struct grd_env *env, const struct grd_problem *p,
         } else {
                 /* any other ending is the judge's failure, never the student's WA */
                 grd_validator_stderr_tail(err_fd, tail, sizeof(tail));
-                judge_error(j, "the output validator failed on test '%s': %s (%s)%s", t->name,
-                            sbx_status_name(vr.status), vr.message, tail);
+                grd_judgement_error(j, "the output validator failed on test '%s': %s (%s)%s",
+                                    t->name, sbx_status_name(vr.status), vr.message, tail);
         }
         if (dir[0])
                 cmn_rmtree(dir);
@@ -257,7 +257,7 @@ int grd_validate_output(struct grd_env *env, const struct grd_problem *p,
         }
         if (p->custom_validation) {
                 if (!v || !v->ready)
-                        judge_error(j, "the output validator was not built");
+                        grd_judgement_error(j, "the output validator was not built");
                 else
                         run_custom(env, p, v, t, out_fd, j);
         } else {

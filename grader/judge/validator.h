@@ -64,6 +64,10 @@ int grd_validate_output(struct grd_env *env, const struct grd_problem *p,
 
 void grd_judgement_release(struct grd_judgement *j);
 
+/* grd_judgement_error - make j IE with the formatted reason (the judge failed). */
+void grd_judgement_error(struct grd_judgement *j, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
+
 /*
  * grd_validator_feedback - after a validator exited 42 or 43 (j->verdict set) in a run
  * directory dir: judgemessage.txt becomes j->message, and for an accepting scoring validator
