@@ -119,7 +119,7 @@ static int setup(struct boxed *b, const char *exe, int *locks)
                 if (!mkdtemp(b->dir[i]) || chmod(b->dir[i], 0755) < 0 ||
                     cmn_join(dst, sizeof(dst), b->dir[i], "pingpong") < 0 ||
                     cmn_copy_file(exe, dst, 0755) < 0 ||
-                    sbx_slot_acquire(p, i ? b->slot[0] + 1 : 0, 1000, &b->slot[i], &locks[i]) < 0)
+                    sbx_slot_acquire(p, i ? 1000 : 0, 1000, &b->slot[i], &locks[i]) < 0)
                         return -1;
         }
         return 0;

@@ -407,7 +407,7 @@ static int run_pair(const struct sbx_policy *policy, const struct sandbox_args *
         ic->argv = a->inter_argv;
         ic->workdir = a->inter_workdir[0] ? a->inter_workdir : NULL;
         ic->stderr_fd = STDERR_FILENO;
-        int r = sbx_slot_acquire(policy, a->cfg.slot + 1, GRD_SLOT_COUNT, &ic->slot, inter_slot_fd);
+        int r = sbx_slot_acquire(policy, GRD_SLOT_COUNT, GRD_SLOT_COUNT, &ic->slot, inter_slot_fd);
         if (r < 0)
                 return r;
         return sbx_run_pair(policy, &pair, NULL, pr);

@@ -78,6 +78,9 @@ int grd_env_init(struct grd_env *env, const struct sbx_policy *policy, unsigned 
 
 void grd_env_release(struct grd_env *env)
 {
+        if (env->pair_slot_held)
+                sbx_slot_release(env->pair_slot_fd);
+        env->pair_slot_held = false;
         if (env->workroot[0])
                 cmn_rmtree(env->workroot);
         env->workroot[0] = '\0';
@@ -701,6 +704,22 @@ int grd_run_compiled(struct grd_env *env, const struct grd_compiled *c,
         return r;
 }
 
+/* The interactor's own uid: a slot above the workers' (below GRD_SLOT_COUNT), claimed like
+ * theirs so that no other grader on the host runs as it meanwhile. */
+static int claim_pair_slot(struct grd_env *env, char *err, size_t errlen)
+{
+        if (env->pair_slot_held)
+                return 0;
+        int r = sbx_slot_acquire(env->policy, GRD_SLOT_COUNT, GRD_SLOT_COUNT, &env->pair_slot,
+                                 &env->pair_slot_fd);
+        if (r < 0) {
+                snprintf(err, errlen, "no free sandbox slot for the interactor: %s", strerror(-r));
+                return r;
+        }
+        env->pair_slot_held = true;
+        return 0;
+}
+
 int grd_run_compiled_pair(struct grd_env *env, const struct grd_compiled *prog,
                           const struct grd_run_spec *prog_spec, const struct grd_compiled *inter,
                           const struct grd_run_spec *inter_spec, struct sbx_pair_result *res,
@@ -715,10 +734,10 @@ int grd_run_compiled_pair(struct grd_env *env, const struct grd_compiled *prog,
                 r = r2;
         if (r == 0) {
                 struct sbx_pair pair = {.program = a.cfg, .interactor = b.cfg};
-                /* the interactor's own uid: a slot no worker claims (those are below
-                 * GRD_SLOT_COUNT), paired with the worker's */
-                pair.interactor.slot = env->slot + GRD_SLOT_COUNT;
-                r = sbx_run_pair(env->policy, &pair, env->cancel, res);
+                r = claim_pair_slot(env, err, errlen);
+                pair.interactor.slot = env->pair_slot;
+                if (r == 0)
+                        r = sbx_run_pair(env->policy, &pair, env->cancel, res);
         }
         if (r == 0)
                 runtime_memory(&a, &res->program);

@@ -27,7 +27,7 @@ static int setup(void **state)
                 return -1;
         if (sbx_slot_acquire(policy, 0, 1000, &slots[0], &slot_fds[0]) < 0)
                 return -1;
-        return sbx_slot_acquire(policy, slots[0] + 1, 1000, &slots[1], &slot_fds[1]);
+        return sbx_slot_acquire(policy, 1000, 1000, &slots[1], &slot_fds[1]);
 }
 
 static int teardown(void **state)
