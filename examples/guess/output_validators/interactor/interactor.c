@@ -27,7 +27,7 @@ static int verdict(int code, const char *msg, long long guesses)
 int main(int argc, char **argv)
 {
         if (argc < 4)
-                return 1; /* not our protocol: a judge error */
+                return 1;         /* not our protocol: a judge error */
         signal(SIGPIPE, SIG_IGN); /* a submission that left early is its problem, not ours */
         FILE *in = fopen(argv[1], "r");
         long long secret;

@@ -29,7 +29,8 @@ int main(int argc, char **argv)
         FILE *in = fopen(argv[1], "r");
         int pass;
         long long a = 0, b = 0, got;
-        if (!in || fscanf(in, "%d %lld", &pass, &a) != 2 || (pass == 1 && fscanf(in, "%lld", &b) != 1))
+        if (!in || fscanf(in, "%d %lld", &pass, &a) != 2 ||
+            (pass == 1 && fscanf(in, "%lld", &b) != 1))
                 return 1;
         fclose(in);
         if (scanf("%lld", &got) != 1)
