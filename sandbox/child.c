@@ -380,7 +380,9 @@ _Noreturn void sbx_child_main(const struct sbx_plan *pl)
         for (int i = 0; i < h.n; i++)
                 close(h.fds[i]);
         close(pl->ctl_sock);
-        close(pl->stdout_w);
+        /* stdout stays open here until the program is reaped: the reader (a pair's
+         * interactor) sees its end of file only after the moment stamped below, so the order
+         * of the two sides' endings is never inverted by a fast reader */
         close(pl->stderr_w);
         if (pl->stdin_r >= 0)
                 close(pl->stdin_r);
@@ -397,6 +399,8 @@ _Noreturn void sbx_child_main(const struct sbx_plan *pl)
                         sbx_child_fail(pl, SBX_STAGE_FORK);
                 }
                 if (w == prog) {
+                        clock_gettime(CLOCK_MONOTONIC, &rec.ended);
+                        close(pl->stdout_w);
                         rec.wstatus = st;
                         rec.ru = ru;
                         break;

@@ -38,16 +38,6 @@
 /* The size tmpfs reports for an empty directory: 2 entries ("." and "..") of 20 bytes. */
 #define EMPTY_TMPFS_DIR 40
 
-/* One run from the parent's side. */
-struct run {
-        struct sbx_plan *pl;
-        struct sbx_watch w;
-        char workdir[PATH_MAX]; /* the work dir, resolved */
-        char tmpdir[PATH_MAX];  /* a private work dir this run made, removed at the end */
-        bool callers_dir;       /* results are copied back into workdir */
-        int out[2], err[2], rep[2], ctl[2], in[2];
-};
-
 static int ie(struct sbx_result *r, const char *what, int err)
 {
         r->status = SBX_STATUS_IE;
@@ -57,7 +47,8 @@ static int ie(struct sbx_result *r, const char *what, int err)
 
 /* The work dir: the caller's (created if missing), or a fresh empty one. Return: 0, 1 (res is
  * IE) or -EINVAL. */
-static int resolve_workdir(const struct sbx_config *cfg, struct run *rn, struct sbx_result *res)
+static int resolve_workdir(const struct sbx_config *cfg, struct sbx_runner *rn,
+                           struct sbx_result *res)
 {
         if (cfg->workdir) {
                 if (cfg->workdir[0] != '/')
@@ -83,17 +74,25 @@ static int resolve_workdir(const struct sbx_config *cfg, struct run *rn, struct 
         return 0;
 }
 
-static int make_pipes(const struct sbx_config *cfg, struct run *rn, struct sbx_result *res)
+static int make_pipes(const struct sbx_config *cfg, struct sbx_runner *rn, struct sbx_result *res)
 {
-        if (pipe2(rn->out, O_CLOEXEC) < 0 || pipe2(rn->err, O_CLOEXEC) < 0 ||
-            pipe2(rn->rep, O_CLOEXEC) < 0 ||
+        if (pipe2(rn->err, O_CLOEXEC) < 0 || pipe2(rn->rep, O_CLOEXEC) < 0 ||
             socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, rn->ctl) < 0)
                 return ie(res, "creating pipes", errno);
+        /* a pair's stdout goes straight to the other program: nothing to capture */
+        if (rn->pair_out >= 0)
+                rn->out[1] = rn->pair_out;
+        else if (pipe2(rn->out, O_CLOEXEC) < 0)
+                return ie(res, "creating pipes", errno);
+        rn->pair_out = -1;
         /* stdin: a pipe the parent feeds, never the caller's descriptor itself */
-        if (cfg->stdin_fd >= 0 &&
-            (pipe2(rn->in, O_CLOEXEC) < 0 || fcntl(rn->in[1], F_SETFL, O_NONBLOCK) < 0))
+        if (rn->pair_in >= 0)
+                rn->in[0] = rn->pair_in;
+        else if (cfg->stdin_fd >= 0 &&
+                 (pipe2(rn->in, O_CLOEXEC) < 0 || fcntl(rn->in[1], F_SETFL, O_NONBLOCK) < 0))
                 return ie(res, "creating the stdin pipe", errno);
         struct sbx_plan *pl = rn->pl;
+        rn->pair_in = -1;
         pl->stdin_r = rn->in[0];
         pl->stdout_w = rn->out[1];
         pl->stderr_w = rn->err[1];
@@ -102,9 +101,9 @@ static int make_pipes(const struct sbx_config *cfg, struct run *rn, struct sbx_r
         return 0;
 }
 
-/* Step 1. Return: 0 ready, 1 when res already holds the outcome (IE), or -errno. */
-static int prepare(const struct sbx_policy *p, const struct sbx_config *cfg, struct run *rn,
-                   struct sbx_result *res)
+/* Step 1. */
+int sbx_runner_prepare(const struct sbx_policy *p, const struct sbx_config *cfg,
+                       struct sbx_runner *rn, struct sbx_result *res)
 {
         int r = resolve_workdir(cfg, rn, res);
         if (r != 0)
@@ -122,8 +121,8 @@ static int prepare(const struct sbx_policy *p, const struct sbx_config *cfg, str
         return make_pipes(cfg, rn, res);
 }
 
-/* Step 2. Return: 0 or 1 (res is IE). */
-static int start(struct run *rn, struct sbx_result *res)
+/* Step 2. */
+int sbx_runner_start(struct sbx_runner *rn, struct sbx_result *res)
 {
         struct sbx_plan *pl = rn->pl;
         unsigned long flags = SIGCHLD;
@@ -154,12 +153,13 @@ static int start(struct run *rn, struct sbx_result *res)
         w->ctl_r = rn->ctl[0];
         w->feed.pipe_w = rn->in[1];
         rn->out[0] = rn->err[0] = rn->rep[0] = rn->ctl[0] = rn->in[1] = -1;
-        w->out_open = w->err_open = w->rep_open = true;
+        w->out_open = w->out_r >= 0;
+        w->err_open = w->rep_open = true;
         return 0;
 }
 
 /* Copy what the program left in its work area back into the caller's work dir. */
-static int copy_out(struct run *rn)
+static int copy_out(struct sbx_runner *rn)
 {
         const struct sbx_watch *w = &rn->w;
         struct stat st;
@@ -190,7 +190,7 @@ static int copy_out(struct run *rn)
 }
 
 /* Step 4. */
-static void finish(struct run *rn, struct sbx_result *res)
+void sbx_runner_finish(struct sbx_runner *rn, struct sbx_result *res)
 {
         struct sbx_watch *w = &rn->w;
         int st;
@@ -216,9 +216,14 @@ static void finish(struct run *rn, struct sbx_result *res)
         }
 }
 
-static void release(struct run *rn)
+void sbx_runner_release(struct sbx_runner *rn)
 {
         int *fds[] = {rn->out, rn->err, rn->rep, rn->ctl, rn->in};
+        if (rn->pair_in >= 0)
+                close(rn->pair_in);
+        if (rn->pair_out >= 0)
+                close(rn->pair_out);
+        rn->pair_in = rn->pair_out = -1;
         for (size_t i = 0; i < CMN_ARRAY_SIZE(fds); i++) {
                 for (int k = 0; k < 2; k++) {
                         if (fds[i][k] >= 0)
@@ -258,15 +263,15 @@ static void restore_sigpipe(const sigset_t *old, bool was_pending)
         pthread_sigmask(SIG_SETMASK, old, NULL);
 }
 
-static int run(const struct sbx_policy *p, const struct sbx_config *cfg, struct sbx_cancel *cancel,
-               struct sbx_result *res)
+void sbx_runner_init(struct sbx_runner *rn, const struct sbx_policy *p,
+                     const struct sbx_config *cfg)
 {
-        struct run rn;
-        memset(&rn, 0, sizeof(rn));
-        int *fds[] = {rn.out, rn.err, rn.rep, rn.ctl, rn.in};
+        memset(rn, 0, sizeof(*rn));
+        int *fds[] = {rn->out, rn->err, rn->rep, rn->ctl, rn->in};
         for (size_t i = 0; i < CMN_ARRAY_SIZE(fds); i++)
                 fds[i][0] = fds[i][1] = -1;
-        struct sbx_watch *w = &rn.w;
+        rn->pair_in = rn->pair_out = -1;
+        struct sbx_watch *w = &rn->w;
         w->policy = p;
         w->lim = cfg->limits;
         if (w->lim.wall_time <= 0)
@@ -278,19 +283,26 @@ static int run(const struct sbx_policy *p, const struct sbx_config *cfg, struct 
         w->feed.pipe_w = -1;
         w->area_fd = -1;
         w->acct.proc_fd = -1;
+}
 
-        int r = prepare(p, cfg, &rn, res);
+static int run(const struct sbx_policy *p, const struct sbx_config *cfg, struct sbx_cancel *cancel,
+               struct sbx_result *res)
+{
+        struct sbx_runner rn;
+        sbx_runner_init(&rn, p, cfg);
+        struct sbx_watch *w = &rn.w;
+        int r = sbx_runner_prepare(p, cfg, &rn, res);
         w->plan = rn.pl;
-        if (r == 0 && start(&rn, res) == 0) {
+        if (r == 0 && sbx_runner_start(&rn, res) == 0) {
                 sigset_t old;
                 bool feeding = w->feed.pipe_w >= 0;
                 bool pending = feeding && block_sigpipe(&old);
                 sbx_watch_run(w, cancel, res);
                 if (feeding)
                         restore_sigpipe(&old, pending);
-                finish(&rn, res);
+                sbx_runner_finish(&rn, res);
         }
-        release(&rn);
+        sbx_runner_release(&rn);
         return r < 0 ? r : 0;
 }
 

@@ -196,6 +196,39 @@ int sbx_run_cancellable(const struct sbx_policy *p, const struct sbx_config *cfg
                         struct sbx_cancel *c, struct sbx_result *ret);
 
 /*
+ * Two programs run at once and joined by pipes: the program's stdout is the interactor's stdin
+ * and the interactor's stdout is the program's stdin (an interactive problem's submission and
+ * its output validator). Each side is a whole run of its own: every layer, its own slot (uid),
+ * limits, work dir and stderr; neither can see the other's files or processes. The stdin_fd
+ * and stdout_fd of both configs are ignored. One wall-time limit, the program's
+ * limits.wall_time, covers the pair from the start: at it, whatever still runs is killed as
+ * TLE (a deadlock, both sides waiting to read, ends so). The sandbox keeps its own copy of the
+ * read end of each pipe until the pair is over, so a side that writes to a partner that has
+ * ended blocks when the pipe is full instead of dying of SIGPIPE, and the grader never writes
+ * to either pipe.
+ */
+struct sbx_pair {
+        struct sbx_config program;    /* the untrusted side; its CPU time is counted alone */
+        struct sbx_config interactor; /* the judge's side: needs a slot other than program's */
+};
+
+struct sbx_pair_result {
+        struct sbx_result program;
+        struct sbx_result interactor;
+        bool interactor_first; /* the interactor ended (exited or died) before the program did:
+                                  the program was still running or ended later */
+};
+
+/*
+ * sbx_run_pair - run both programs of the pair and wait for both, whatever they do.
+ * Thread-safe like sbx_run(); c may be NULL (else a cancelled pair is IE on both sides).
+ * Return: 0 with *ret filled (a side that could not be set up is IE, and the other side is
+ * killed); -EINVAL for invalid arguments or equal slots.
+ */
+int sbx_run_pair(const struct sbx_policy *p, const struct sbx_pair *pair, struct sbx_cancel *c,
+                 struct sbx_pair_result *ret);
+
+/*
  * sbx_slot_acquire - claim a slot no other process on this host is using (an flock on a file
  * in /run/grader-sandbox when root, else /tmp/grader-sandbox-UID), so concurrent runs of
  * different grader processes never share a sandbox uid. When the policy gives each slot its

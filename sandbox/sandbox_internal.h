@@ -125,11 +125,13 @@ struct sbx_record {
         int kind;
         int stage;
         int err;
-        int wstatus;       /* SBX_REC_EXIT: the program's wait status */
-        struct rusage ru;  /* its own rusage (and that of the children it waited for) */
-        struct rusage all; /* every process of the run, all of them reaped */
-        int full;          /* 1 + the enum sbx_fs of a private /tmp or /dev/shm left full */
-        bool file_at_cap;  /* it died of SIGXFSZ and a file of the run is at the output cap */
+        int wstatus;           /* SBX_REC_EXIT: the program's wait status */
+        struct rusage ru;      /* its own rusage (and that of the children it waited for) */
+        struct rusage all;     /* every process of the run, all of them reaped */
+        int full;              /* 1 + the enum sbx_fs of a private /tmp or /dev/shm left full */
+        bool file_at_cap;      /* it died of SIGXFSZ and a file of the run is at the output cap */
+        struct timespec ended; /* CLOCK_MONOTONIC when the keeper reaped the program: which
+                                  side of a pair ended first */
 };
 
 /*
@@ -281,6 +283,7 @@ struct sbx_watch {
         pid_t keeper;
         double start;
         enum sbx_kill cause;
+        double killed_at; /* CLOCK_MONOTONIC of the first cause */
         char syscall[32];
         int out_r, err_r, rep_r, ctl_r, notify_fd;
         int stdout_fd, stderr_fd; /* the caller's sinks */
@@ -302,10 +305,38 @@ struct sbx_watch {
 /* watch.c: watch the run until every pipe closed or the keeper is gone; fills the output
  * counts of res. */
 void sbx_watch_run(struct sbx_watch *w, struct sbx_cancel *cancel, struct sbx_result *res);
+/* watch.c: the same for n runs at once (a pair), in one poll loop; res[i] is w[i]'s. */
+void sbx_watch_runs(struct sbx_watch *const *w, struct sbx_result *const *res, size_t n,
+                    struct sbx_cancel *cancel);
 /* watch.c: end the run now (SIGKILL to the keeper), keeping the first cause. */
 void sbx_watch_kill(struct sbx_watch *w, enum sbx_kill cause);
 /* watch.c: close what the watch holds. */
 void sbx_watch_release(struct sbx_watch *w);
+
+/*
+ * run.c: one run from the parent's side, in steps a pair (pair.c) can interleave: init,
+ * prepare, start, (watch), finish, release.
+ */
+struct sbx_runner {
+        struct sbx_plan *pl;
+        struct sbx_watch w;
+        char workdir[PATH_MAX]; /* the work dir, resolved */
+        char tmpdir[PATH_MAX];  /* a private work dir this run made, removed at the end */
+        bool callers_dir;       /* results are copied back into workdir */
+        int out[2], err[2], rep[2], ctl[2], in[2];
+        int pair_in, pair_out; /* >= 0: a pair's pipe ends for stdin and stdout (taken over:
+                                  closed once the keeper is started) instead of the
+                                  sandbox's own stdin feed and stdout capture */
+};
+void sbx_runner_init(struct sbx_runner *rn, const struct sbx_policy *p,
+                     const struct sbx_config *cfg);
+/* Return: 0 ready, 1 when res already holds the outcome (IE), or -errno. */
+int sbx_runner_prepare(const struct sbx_policy *p, const struct sbx_config *cfg,
+                       struct sbx_runner *rn, struct sbx_result *res);
+/* Return: 0 or 1 (res is IE). */
+int sbx_runner_start(struct sbx_runner *rn, struct sbx_result *res);
+void sbx_runner_finish(struct sbx_runner *rn, struct sbx_result *res);
+void sbx_runner_release(struct sbx_runner *rn);
 
 /* status.c: decide the status (docs/sandbox.md). */
 void sbx_classify(const struct sbx_watch *w, struct sbx_result *r);

@@ -46,6 +46,7 @@ void sbx_watch_kill(struct sbx_watch *w, enum sbx_kill cause)
 {
         if (w->cause == SBX_KILL_NONE) {
                 w->cause = cause;
+                w->killed_at = cmn_monotonic();
                 sbx_account_sample(
                         &w->acct); /* the CPU time and memory at the moment of the kill */
         }
@@ -289,7 +290,7 @@ static void handle_events(struct sbx_watch *w, const struct pollfd *pfd, const i
                 feed_read(&w->feed);
 }
 
-void sbx_watch_run(struct sbx_watch *w, struct sbx_cancel *cancel, struct sbx_result *res)
+static void watch_begin(struct sbx_watch *w)
 {
         struct sbx_feed *f = &w->feed;
         if (f->pipe_w >= 0) {
@@ -302,38 +303,97 @@ void sbx_watch_run(struct sbx_watch *w, struct sbx_cancel *cancel, struct sbx_re
                         feed_close(f);
         }
         w->last_sample = w->start;
-        double eof_deadline = 0;
-        while (w->rep_open || w->out_open || w->err_open) {
-                double now = cmn_monotonic();
-                if (now - w->start > w->lim.wall_time && w->cause == SBX_KILL_NONE)
-                        sbx_watch_kill(w, SBX_KILL_WALL);
-                if (cancel && __atomic_load_n(&cancel->cancelled, __ATOMIC_SEQ_CST))
-                        sbx_watch_kill(w, SBX_KILL_CANCEL);
-                if (!w->rep_open) {
-                        /* the keeper is gone: the pipes close as its namespace dies */
-                        if (eof_deadline == 0)
-                                eof_deadline = now + REPORT_GRACE;
-                        else if (now > eof_deadline)
-                                break;
-                }
-                feed_refill(f);
-                struct pollfd pfd[P_COUNT];
-                int idx[P_COUNT];
-                nfds_t n = poll_set(w, pfd, idx);
-                double left = w->lim.wall_time - (now - w->start);
-                int timeout = WATCH_TICK_MS;
-                if (left * 1000 < timeout)
-                        timeout = left > 0 ? (int)(left * 1000) + 1 : 1;
-                if (poll(pfd, n, timeout) < 0 && errno != EINTR) {
-                        sbx_watch_kill(w, SBX_KILL_CANCEL);
-                        break;
-                }
-                handle_events(w, pfd, idx, res);
-                check_limits(w, cmn_monotonic());
+}
+
+static bool watch_open(const struct sbx_watch *w)
+{
+        return w->rep_open || w->out_open || w->err_open;
+}
+
+/* The limits that do not need an event: wall time, cancellation, a keeper that is gone.
+ * Return: false when the watch is over (its pipes stayed open past the grace). */
+static bool watch_tick(struct sbx_watch *w, struct sbx_cancel *cancel, double now,
+                       double *eof_deadline)
+{
+        if (now - w->start > w->lim.wall_time && w->cause == SBX_KILL_NONE)
+                sbx_watch_kill(w, SBX_KILL_WALL);
+        if (cancel && __atomic_load_n(&cancel->cancelled, __ATOMIC_SEQ_CST))
+                sbx_watch_kill(w, SBX_KILL_CANCEL);
+        if (!w->rep_open) {
+                /* the keeper is gone: the pipes close as its namespace dies */
+                if (*eof_deadline == 0)
+                        *eof_deadline = now + REPORT_GRACE;
+                else if (now > *eof_deadline)
+                        return false;
         }
-        feed_close(f);
+        feed_refill(&w->feed);
+        return true;
+}
+
+static void watch_end(struct sbx_watch *w)
+{
+        feed_close(&w->feed);
         if (w->cause != SBX_KILL_NONE || !w->have_exit)
                 sbx_watch_kill(w, w->cause);
+}
+
+/* Runs at most in one loop: a pair. */
+#define WATCH_MAX 2
+
+void sbx_watch_runs(struct sbx_watch *const *ws, struct sbx_result *const *res, size_t n,
+                    struct sbx_cancel *cancel)
+{
+        double eof_deadline[WATCH_MAX] = {0};
+        bool live[WATCH_MAX] = {false};
+        size_t n_live = 0;
+        for (size_t i = 0; i < n && i < WATCH_MAX; i++) {
+                watch_begin(ws[i]);
+                live[i] = true;
+                n_live++;
+        }
+        while (n_live) {
+                double now = cmn_monotonic();
+                int timeout = WATCH_TICK_MS;
+                struct pollfd pfd[WATCH_MAX * P_COUNT];
+                int idx[WATCH_MAX][P_COUNT];
+                nfds_t used = 0;
+                for (size_t i = 0; i < n && i < WATCH_MAX; i++) {
+                        struct sbx_watch *w = ws[i];
+                        if (live[i] &&
+                            (!watch_open(w) || !watch_tick(w, cancel, now, &eof_deadline[i]))) {
+                                live[i] = false;
+                                n_live--;
+                                watch_end(w);
+                        }
+                        if (!live[i])
+                                continue;
+                        nfds_t k = poll_set(w, pfd + used, idx[i]);
+                        for (int e = 0; e < P_COUNT; e++)
+                                idx[i][e] += idx[i][e] >= 0 ? (int)used : 0;
+                        used += k;
+                        double left = w->lim.wall_time - (now - w->start);
+                        if (left * 1000 < timeout)
+                                timeout = left > 0 ? (int)(left * 1000) + 1 : 1;
+                }
+                if (!n_live)
+                        break;
+                if (poll(pfd, used, timeout) < 0 && errno != EINTR) {
+                        for (size_t i = 0; i < n && i < WATCH_MAX; i++)
+                                sbx_watch_kill(ws[i], SBX_KILL_CANCEL);
+                        continue;
+                }
+                for (size_t i = 0; i < n && i < WATCH_MAX; i++) {
+                        if (!live[i])
+                                continue;
+                        handle_events(ws[i], pfd, idx[i], res[i]);
+                        check_limits(ws[i], cmn_monotonic());
+                }
+        }
+}
+
+void sbx_watch_run(struct sbx_watch *w, struct sbx_cancel *cancel, struct sbx_result *res)
+{
+        sbx_watch_runs(&w, &res, 1, cancel);
 }
 
 void sbx_watch_release(struct sbx_watch *w)

@@ -18,7 +18,8 @@
 #include "common.h"
 #include "sandbox.h"
 
-#define SBX_MAX_ENV_CLI 32
+#define SBX_MAX_ENV_CLI         32
+#define SBX_MAX_INTERACTOR_ARGS 64 /* words of --interactor: a command, not a script */
 
 static const char help[] =
         "usage: grader sandbox [OPTIONS] -- PROGRAM [ARG...]\n"
@@ -48,6 +49,17 @@ static const char help[] =
         "  --open-files N        most open descriptors (default 64)\n"
         "  --env NAME=VALUE      add to the program's clean environment (repeatable)\n"
         "  --no-namespaces       use only the layers that need no privilege\n"
+        "  --interactor 'CMD ARGS'\n"
+        "                        run CMD (split at spaces; an absolute path or a name in\n"
+        "                        PATH) beside PROGRAM, joined by pipes: PROGRAM's stdout is\n"
+        "                        CMD's stdin and CMD's stdout is PROGRAM's stdin. CMD runs\n"
+        "                        in its own sandbox (own uid and fresh work dir) under the\n"
+        "                        same limits; its stderr goes to grader's stderr; the\n"
+        "                        wall-clock limit covers both. Not with --stdin or --stdout.\n"
+        "                        The report gains \"interactor\" and \"interactor_first\"\n"
+        "  --interactor-workdir DIR\n"
+        "                        the interactor's work dir, as --workdir is PROGRAM's\n"
+        "                        (default: a fresh empty folder); never the same as it\n"
         "  -h, --help            show this help\n"
         "\n"
         "The program sees the host's system directories read-only and the work dir at its own\n"
@@ -77,8 +89,11 @@ struct sandbox_args {
         struct sbx_policy_opts popts;
         const char *in_path, *out_path, *err_path, *report;
         const char *env[SBX_MAX_ENV_CLI + 1];
+        char *inter_store; /* --interactor, split in place */
+        const char *inter_argv[SBX_MAX_INTERACTOR_ARGS + 1];
         size_t n_env;
         char workdir[4096];
+        char inter_workdir[4096];
 };
 
 /* The descriptors the command opens before the run, never the program. */
@@ -148,6 +163,34 @@ static int check_outside_workdir(const struct sandbox_args *a)
         return 0;
 }
 
+/* A directory given on the command line, made absolute. Return: 0 or -1. */
+static int absolute_dir(const char *arg, char *out, size_t n)
+{
+        if (arg[0] == '/')
+                return cmn_strlcpy(out, arg, n) < n ? 0 : -1;
+        char cwd[2048];
+        return getcwd(cwd, sizeof(cwd)) && cmn_join(out, n, cwd, arg) == 0 ? 0 : -1;
+}
+
+/* --interactor 'CMD ARGS': words split at blanks (no quoting). Return: 0 or -1. */
+static int split_interactor(struct sandbox_args *a, const char *arg)
+{
+        free(a->inter_store);
+        a->inter_store = strdup(arg);
+        if (!a->inter_store)
+                return -1;
+        size_t n = 0;
+        char *save = NULL;
+        for (char *w = strtok_r(a->inter_store, " \t", &save); w;
+             w = strtok_r(NULL, " \t", &save)) {
+                if (n == SBX_MAX_INTERACTOR_ARGS)
+                        return -1;
+                a->inter_argv[n++] = w;
+        }
+        a->inter_argv[n] = NULL;
+        return n ? 0 : -1;
+}
+
 /* Return: 0, -1 after printing --help, or GRD_EXIT_USAGE after saying what is wrong. */
 static int parse_args(int argc, char **argv, struct sandbox_args *a)
 {
@@ -167,6 +210,8 @@ static int parse_args(int argc, char **argv, struct sandbox_args *a)
                 OPT_ENV,
                 OPT_NONS,
                 OPT_DISK,
+                OPT_INTER,
+                OPT_INTER_WORKDIR,
         };
         static const struct option opts[] = {
                 {"time", required_argument, NULL, OPT_TIME},
@@ -184,6 +229,8 @@ static int parse_args(int argc, char **argv, struct sandbox_args *a)
                 {"open-files", required_argument, NULL, OPT_FILES},
                 {"env", required_argument, NULL, OPT_ENV},
                 {"no-namespaces", no_argument, NULL, OPT_NONS},
+                {"interactor", required_argument, NULL, OPT_INTER},
+                {"interactor-workdir", required_argument, NULL, OPT_INTER_WORKDIR},
                 {"help", no_argument, NULL, 'h'},
                 {NULL, 0, NULL, 0},
         };
@@ -242,14 +289,12 @@ static int parse_args(int argc, char **argv, struct sandbox_args *a)
                         a->err_path = optarg;
                         break;
                 case OPT_WORKDIR:
-                        if (optarg[0] == '/') {
-                                cmn_strlcpy(a->workdir, optarg, sizeof(a->workdir));
-                        } else {
-                                char cwd[2048];
-                                if (!getcwd(cwd, sizeof(cwd)) ||
-                                    cmn_join(a->workdir, sizeof(a->workdir), cwd, optarg) < 0)
-                                        return grd_error("--workdir: path too long");
-                        }
+                        if (absolute_dir(optarg, a->workdir, sizeof(a->workdir)) < 0)
+                                return grd_error("--workdir: path too long");
+                        break;
+                case OPT_INTER_WORKDIR:
+                        if (absolute_dir(optarg, a->inter_workdir, sizeof(a->inter_workdir)) < 0)
+                                return grd_error("--interactor-workdir: path too long");
                         break;
                 case OPT_REPORT:
                         a->report = optarg;
@@ -274,6 +319,12 @@ static int parse_args(int argc, char **argv, struct sandbox_args *a)
                 case OPT_NONS:
                         a->popts.no_namespaces = true;
                         break;
+                case OPT_INTER:
+                        if (split_interactor(a, optarg) < 0)
+                                return grd_error("--interactor: '%s' is not a command of at most "
+                                                 "%d words",
+                                                 optarg, SBX_MAX_INTERACTOR_ARGS);
+                        break;
                 case 'h':
                         fputs(help, stdout);
                         return -1;
@@ -290,6 +341,13 @@ static int parse_args(int argc, char **argv, struct sandbox_args *a)
         a->cfg.argv = (const char *const *)(argv + optind);
         a->cfg.env = a->n_env ? a->env : NULL;
         a->cfg.workdir = a->workdir[0] ? a->workdir : NULL;
+        if (a->inter_workdir[0] && !strcmp(a->inter_workdir, a->workdir))
+                return grd_error("--interactor-workdir: '%s' is PROGRAM's work dir too: the "
+                                 "two sides never share files",
+                                 a->inter_workdir);
+        if (a->inter_argv[0] && (a->in_path || a->out_path))
+                return grd_error("--interactor: PROGRAM's stdin and stdout are the "
+                                 "interactor's pipes: drop --stdin and --stdout");
         return 0;
 }
 
@@ -326,9 +384,13 @@ static int open_files(struct sandbox_args *a, struct sandbox_files *f)
         return 0;
 }
 
-static void print_report(const struct sbx_result *res, FILE *f)
+static void print_report(const struct sbx_result *res, const struct sbx_pair_result *pr, FILE *f)
 {
         json_t *o = report_json(res);
+        if (pr) {
+                json_object_set_new(o, "interactor", report_json(&pr->interactor));
+                json_object_set_new(o, "interactor_first", json_boolean(pr->interactor_first));
+        }
         char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(6));
         json_decref(o);
         fprintf(f, "%s\n", s ? s : "{}");
@@ -336,12 +398,27 @@ static void print_report(const struct sbx_result *res, FILE *f)
         free(s);
 }
 
+/* The program and --interactor, each with a slot of its own. Return: 0 or -errno. */
+static int run_pair(const struct sbx_policy *policy, const struct sandbox_args *a,
+                    struct sbx_pair_result *pr, int *inter_slot_fd)
+{
+        struct sbx_pair pair = {.program = a->cfg, .interactor = a->cfg};
+        struct sbx_config *ic = &pair.interactor;
+        ic->argv = a->inter_argv;
+        ic->workdir = a->inter_workdir[0] ? a->inter_workdir : NULL;
+        ic->stderr_fd = STDERR_FILENO;
+        int r = sbx_slot_acquire(policy, GRD_SLOT_COUNT, GRD_SLOT_COUNT, &ic->slot, inter_slot_fd);
+        if (r < 0)
+                return r;
+        return sbx_run_pair(policy, &pair, NULL, pr);
+}
+
 /* Make the policy, take a slot, run, report. Return: the exit status. */
 static int run_and_report(struct sandbox_args *a, struct sandbox_files *f)
 {
         char err[256];
         struct sbx_policy *policy = NULL;
-        int slot_fd = -1, rc = GRD_EXIT_USAGE;
+        int slot_fd = -1, inter_slot_fd = -1, rc = GRD_EXIT_USAGE;
         int r = sbx_policy_new(&a->popts, &policy, err, sizeof(err));
         if (r < 0) {
                 grd_error("sandbox: %s", err[0] ? err : strerror(-r));
@@ -352,20 +429,29 @@ static int run_and_report(struct sandbox_args *a, struct sandbox_files *f)
                 grd_error("sandbox: no free sandbox slot: %s", strerror(-r));
                 goto out;
         }
+        struct sbx_pair_result pr;
         struct sbx_result res;
-        r = sbx_run(policy, &a->cfg, &res);
+        if (a->inter_argv[0]) {
+                r = run_pair(policy, a, &pr, &inter_slot_fd);
+                res = pr.program;
+        } else {
+                r = sbx_run(policy, &a->cfg, &res);
+        }
         if (r < 0) {
                 grd_error("sandbox: %s", strerror(-r));
                 goto out;
         }
         if (a->report)
-                print_report(&res, f->rep ? f->rep : stdout);
+                print_report(&res, a->inter_argv[0] ? &pr : NULL, f->rep ? f->rep : stdout);
+        if (a->inter_argv[0] && pr.interactor.status == SBX_STATUS_IE)
+                grd_error("sandbox: the interactor: internal error: %s", pr.interactor.message);
         if (res.status == SBX_STATUS_IE)
                 grd_error("sandbox: internal error: %s", res.message);
         rc = res.status == SBX_STATUS_OK   ? GRD_EXIT_OK
              : res.status == SBX_STATUS_IE ? GRD_EXIT_USAGE
                                            : GRD_EXIT_FAIL;
 out:
+        sbx_slot_release(inter_slot_fd);
         sbx_slot_release(slot_fd);
         sbx_policy_free(policy);
         return rc;
@@ -390,6 +476,7 @@ int grd_cmd_sandbox(int argc, char **argv)
                 rc = run_and_report(&a, &f);
         if (f.rep)
                 fclose(f.rep);
+        free(a.inter_store);
         int fds[] = {f.in_fd, f.out_fd, f.err_fd};
         for (size_t i = 0; i < CMN_ARRAY_SIZE(fds); i++) {
                 if (fds[i] >= 0)

@@ -78,6 +78,9 @@ int grd_env_init(struct grd_env *env, const struct sbx_policy *policy, unsigned 
 
 void grd_env_release(struct grd_env *env)
 {
+        if (env->pair_slot_held)
+                sbx_slot_release(env->pair_slot_fd);
+        env->pair_slot_held = false;
         if (env->workroot[0])
                 cmn_rmtree(env->workroot);
         env->workroot[0] = '\0';
@@ -547,6 +550,31 @@ static int run_argv(const struct grd_compiled *c, const struct grd_run_spec *spe
         return r;
 }
 
+/* The files already in a writable dir (a multi-pass validator's feedback/ carried over) are
+ * the program's to change as well: it runs as another uid. */
+static int open_up_files(const char *dir)
+{
+        int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        DIR *d = fdopendir(fd);
+        if (!d) {
+                int e = -errno;
+                close(fd);
+                return e;
+        }
+        int r = 0;
+        struct dirent *e;
+        while ((e = readdir(d)) && r == 0) {
+                struct stat st;
+                if (fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+                    fchmodat(fd, e->d_name, 0666, 0) < 0)
+                        r = -errno;
+        }
+        closedir(d);
+        return r;
+}
+
 /* A fresh run directory: the compiled program, then the extra files. */
 static int prepare_run_dir(struct grd_env *env, const struct grd_compiled *c,
                            const struct grd_run_spec *spec, char *dir, char *err, size_t errlen)
@@ -574,6 +602,8 @@ static int prepare_run_dir(struct grd_env *env, const struct grd_compiled *c,
                         r = -errno;
                 if (r == 0 && chmod(path, 0777) < 0)
                         r = -errno;
+                if (r == 0)
+                        r = open_up_files(path);
         }
         if (r < 0) {
                 snprintf(err, errlen, "preparing the run dir: %s", strerror(-r));
@@ -582,63 +612,159 @@ static int prepare_run_dir(struct grd_env *env, const struct grd_compiled *c,
         return r;
 }
 
-int grd_run_compiled(struct grd_env *env, const struct grd_compiled *c,
-                     const struct grd_run_spec *spec, struct sbx_result *res, char *err,
-                     size_t errlen)
+/* One side of a run, prepared: its command line, its fresh directory, its stdin. */
+struct prepared_run {
+        struct grd_argv *argv;
+        char dir[PATH_MAX];
+        int in;
+        struct sbx_config cfg;
+        const struct grd_lang_limits *rl;
+};
+
+static int prepare_run(struct grd_env *env, const struct grd_compiled *c,
+                       const struct grd_run_spec *spec, struct prepared_run *pr, char *err,
+                       size_t errlen)
 {
         static const struct grd_lang_limits none;
-        if (errlen)
-                err[0] = '\0';
+        pr->in = -1;
+        pr->dir[0] = '\0';
         const struct grd_lang_limits *rl = c->lang ? &c->lang->run_limits : &none;
+        pr->rl = rl;
         /* {memory_mb} is the whole sandbox limit (the heap may use all of it) */
         uint64_t memory = spec->memory + rl->extra_memory;
-        struct grd_argv *argv = malloc(sizeof(*argv));
-        if (!argv)
+        pr->argv = malloc(sizeof(*pr->argv));
+        if (!pr->argv)
                 return -ENOMEM;
-        char dir[PATH_MAX];
-        int in = -1;
-        int r = run_argv(c, spec, (unsigned)(memory >> 20), argv, err, errlen);
+        int r = run_argv(c, spec, (unsigned)(memory >> 20), pr->argv, err, errlen);
         if (r == 0)
-                r = prepare_run_dir(env, c, spec, dir, err, errlen);
+                r = prepare_run_dir(env, c, spec, pr->dir, err, errlen);
         if (r < 0) {
-                free(argv);
+                pr->dir[0] = '\0';
                 return r;
         }
-        if (spec->stdin_path && (in = open(spec->stdin_path, O_RDONLY | O_CLOEXEC)) < 0) {
+        if (spec->stdin_path && (pr->in = open(spec->stdin_path, O_RDONLY | O_CLOEXEC)) < 0) {
                 r = -errno;
                 snprintf(err, errlen, "opening '%s': %s", spec->stdin_path, strerror(errno));
         }
-        struct sbx_config cfg = {.argv = (const char *const *)argv->argv,
-                                 .workdir = dir,
-                                 .stdin_fd = spec->stdin_from_fd ? spec->stdin_fd : in,
-                                 .stdout_fd = spec->stdout_fd,
-                                 .stderr_fd = spec->stderr_fd,
-                                 .slot = env->slot,
-                                 .readonly_workdir = spec->readonly};
-        sbx_limits_default(&cfg.limits);
+        pr->cfg = (struct sbx_config){.argv = (const char *const *)pr->argv->argv,
+                                      .workdir = pr->dir,
+                                      .stdin_fd = spec->stdin_from_fd ? spec->stdin_fd : pr->in,
+                                      .stdout_fd = spec->stdout_fd,
+                                      .stderr_fd = spec->stderr_fd,
+                                      .slot = env->slot,
+                                      .readonly_workdir = spec->readonly};
+        struct sbx_limits *l = &pr->cfg.limits;
+        sbx_limits_default(l);
         double mult = rl->time_multiplier > 0 ? rl->time_multiplier : 1.0;
-        cfg.limits.cpu_time = spec->time * mult;
-        cfg.limits.wall_time = spec->wall > 0 ? spec->wall : grd_wall_limit(cfg.limits.cpu_time);
-        cfg.limits.memory = memory;
-        cfg.limits.output = spec->output;
-        apply_lang_limits(&cfg.limits, rl);
-        if (r == 0)
-                r = sbx_run_cancellable(env->policy, &cfg, env->cancel, res);
-        if (r == 0 && res->status == SBX_STATUS_RE && rl->memory_exit_code &&
-            res->exit_code == rl->memory_exit_code) {
-                /* the runtime refused an allocation at its own heap limit and said so */
+        l->cpu_time = spec->time * mult;
+        l->wall_time = spec->wall > 0 ? spec->wall : grd_wall_limit(l->cpu_time);
+        l->memory = memory;
+        l->output = spec->output;
+        apply_lang_limits(l, rl);
+        return r;
+}
+
+/* A runtime that refused an allocation at its own heap limit and said so: MLE. */
+static void runtime_memory(const struct prepared_run *pr, struct sbx_result *res)
+{
+        if (res->status == SBX_STATUS_RE && pr->rl->memory_exit_code &&
+            res->exit_code == pr->rl->memory_exit_code) {
                 res->status = SBX_STATUS_MLE;
                 snprintf(res->message, sizeof(res->message),
                          "the runtime ran out of memory (exit status %d)", res->exit_code);
         }
-        if (in >= 0)
-                close(in);
+}
+
+static void release_run(const struct grd_run_spec *spec, struct prepared_run *pr, int r)
+{
+        if (pr->in >= 0)
+                close(pr->in);
+        if (spec->keep_dir && r == 0)
+                cmn_strlcpy(spec->keep_dir, pr->dir, PATH_MAX);
+        else if (pr->dir[0])
+                cmn_rmtree(pr->dir);
+        free(pr->argv);
+}
+
+int grd_run_compiled(struct grd_env *env, const struct grd_compiled *c,
+                     const struct grd_run_spec *spec, struct sbx_result *res, char *err,
+                     size_t errlen)
+{
+        if (errlen)
+                err[0] = '\0';
+        struct prepared_run pr;
+        int r = prepare_run(env, c, spec, &pr, err, errlen);
+        if (r == 0)
+                r = sbx_run_cancellable(env->policy, &pr.cfg, env->cancel, res);
+        if (r == 0)
+                runtime_memory(&pr, res);
         if (r < 0 && !err[0])
                 snprintf(err, errlen, "running the program: %s", strerror(-r));
-        if (spec->keep_dir && r == 0)
-                cmn_strlcpy(spec->keep_dir, dir, PATH_MAX);
-        else
-                cmn_rmtree(dir);
-        free(argv);
+        release_run(spec, &pr, r);
         return r;
+}
+
+/* The interactor's own uid: a slot above the workers' (below GRD_SLOT_COUNT), claimed like
+ * theirs so that no other grader on the host runs as it meanwhile. */
+static int claim_pair_slot(struct grd_env *env, char *err, size_t errlen)
+{
+        if (env->pair_slot_held)
+                return 0;
+        int r = sbx_slot_acquire(env->policy, GRD_SLOT_COUNT, GRD_SLOT_COUNT, &env->pair_slot,
+                                 &env->pair_slot_fd);
+        if (r < 0) {
+                snprintf(err, errlen, "no free sandbox slot for the interactor: %s", strerror(-r));
+                return r;
+        }
+        env->pair_slot_held = true;
+        return 0;
+}
+
+int grd_run_compiled_pair(struct grd_env *env, const struct grd_compiled *prog,
+                          const struct grd_run_spec *prog_spec, const struct grd_compiled *inter,
+                          const struct grd_run_spec *inter_spec, struct sbx_pair_result *res,
+                          char *err, size_t errlen)
+{
+        if (errlen)
+                err[0] = '\0';
+        struct prepared_run a, b;
+        int r = prepare_run(env, prog, prog_spec, &a, err, errlen);
+        int r2 = prepare_run(env, inter, inter_spec, &b, err, errlen);
+        if (r == 0 && r2 < 0)
+                r = r2;
+        if (r == 0) {
+                struct sbx_pair pair = {.program = a.cfg, .interactor = b.cfg};
+                r = claim_pair_slot(env, err, errlen);
+                pair.interactor.slot = env->pair_slot;
+                if (r == 0)
+                        r = sbx_run_pair(env->policy, &pair, env->cancel, res);
+        }
+        if (r == 0)
+                runtime_memory(&a, &res->program);
+        if (r < 0 && !err[0])
+                snprintf(err, errlen, "running the pair: %s", strerror(-r));
+        release_run(prog_spec, &a, r);
+        release_run(inter_spec, &b, r);
+        return r;
+}
+
+enum grd_verdict grd_verdict_of_run(enum sbx_status s)
+{
+        switch (s) {
+        case SBX_STATUS_OK:
+                return GRD_VERDICT_AC;
+        case SBX_STATUS_RE:
+                return GRD_VERDICT_RE;
+        case SBX_STATUS_TLE:
+                return GRD_VERDICT_TLE;
+        case SBX_STATUS_MLE:
+                return GRD_VERDICT_MLE;
+        case SBX_STATUS_OLE:
+                return GRD_VERDICT_OLE;
+        case SBX_STATUS_SV:
+                return GRD_VERDICT_SV;
+        case SBX_STATUS_IE:
+                return GRD_VERDICT_IE;
+        }
+        return GRD_VERDICT_IE;
 }

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "language.h"
+#include "verdict.h"
 #include "sandbox.h"
 
 /*
@@ -31,6 +32,9 @@ struct grd_env {
         struct sbx_cancel *cancel; /* may be NULL */
         char workroot[PATH_MAX];   /* private scratch space of this worker */
         unsigned long seq;         /* names fresh directories under workroot */
+        bool pair_slot_held;       /* an interactor's slot is claimed (the first pair run) */
+        unsigned pair_slot;        /* it: in [GRD_SLOT_COUNT, 2 x GRD_SLOT_COUNT) */
+        int pair_slot_fd;          /* its lock, released by grd_env_release */
 };
 
 /* A file of a submission (or of a package program). */
@@ -61,7 +65,7 @@ struct grd_compiled {
 int grd_env_init(struct grd_env *env, const struct sbx_policy *policy, unsigned slot,
                  const char *base);
 
-/* grd_env_release - remove the work root and everything in it. */
+/* grd_env_release - remove the work root and everything in it; release the interactor's slot. */
 void grd_env_release(struct grd_env *env);
 
 /* grd_env_fresh_dir - make a new empty directory workroot/what-N (mode 0755). Return: 0, -errno. */
@@ -148,5 +152,22 @@ double grd_wall_limit(double cpu);
 int grd_run_compiled(struct grd_env *env, const struct grd_compiled *c,
                      const struct grd_run_spec *spec, struct sbx_result *res, char *err,
                      size_t errlen);
+
+/* grd_verdict_of_run - the verdict a run's status is by itself (OK: AC, to be validated).
+ * Return: the verdict. */
+enum grd_verdict grd_verdict_of_run(enum sbx_status s);
+
+/*
+ * grd_run_compiled_pair - run prog and inter at once, joined by pipes (sbx_run_pair: prog's
+ * stdout is inter's stdin and the other way round), each as grd_run_compiled would run it
+ * alone; the specs' stdin and stdout settings are ignored. prog_spec's wall limit covers the
+ * pair. inter runs as its own uid: a slot of [GRD_SLOT_COUNT, 2 x GRD_SLOT_COUNT), claimed
+ * (sbx_slot_acquire) at the env's first pair and held until grd_env_release.
+ * Return: 0 with *res filled; -errno when the grader itself failed (err filled).
+ */
+int grd_run_compiled_pair(struct grd_env *env, const struct grd_compiled *prog,
+                          const struct grd_run_spec *prog_spec, const struct grd_compiled *inter,
+                          const struct grd_run_spec *inter_spec, struct sbx_pair_result *res,
+                          char *err, size_t errlen);
 
 #endif

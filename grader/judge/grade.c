@@ -34,27 +34,6 @@ static void set_ie(struct grd_result *r, const char *fmt, ...)
         r->verdict = GRD_VERDICT_IE;
 }
 
-static enum grd_verdict verdict_of(enum sbx_status s)
-{
-        switch (s) {
-        case SBX_STATUS_OK:
-                return GRD_VERDICT_AC;
-        case SBX_STATUS_RE:
-                return GRD_VERDICT_RE;
-        case SBX_STATUS_TLE:
-                return GRD_VERDICT_TLE;
-        case SBX_STATUS_MLE:
-                return GRD_VERDICT_MLE;
-        case SBX_STATUS_OLE:
-                return GRD_VERDICT_OLE;
-        case SBX_STATUS_SV:
-                return GRD_VERDICT_SV;
-        case SBX_STATUS_IE:
-                return GRD_VERDICT_IE;
-        }
-        return GRD_VERDICT_IE;
-}
-
 /* The files to compile: the submission's, with the package's include/ files over them. */
 struct sources {
         struct grd_source *src;
@@ -229,6 +208,33 @@ static void judge_test(struct grd_env *env, const struct grd_grade_input *in,
         tr->score = j.score;
 }
 
+/* An interactive or multi-pass test: the submission and validator judged together. */
+static void run_passes(struct grd_env *env, const struct grd_grade_input *in,
+                       const struct grd_compiled *c, const struct grd_run_spec *spec,
+                       const struct grd_test *t, struct grd_test_result *tr, struct grd_result *res)
+{
+        struct sbx_result sr;
+        struct grd_judgement j;
+        if (grd_run_passes(env, in->problem, in->validator, c, spec, t, &sr, &j) < 0) {
+                set_ie(res, "test '%s': out of memory", t->name);
+                tr->verdict = GRD_VERDICT_IE;
+                return;
+        }
+        tr->time = sr.cpu_time;
+        tr->wall_time = sr.wall_time;
+        tr->memory = sr.memory;
+        tr->verdict = j.verdict;
+        if (j.verdict == GRD_VERDICT_IE)
+                set_ie(res, "%s", j.ie);
+        tr->has_score = j.has_score;
+        tr->score = j.score;
+        /* the validator's feedback, else why the run ended */
+        tr->message = j.message ? j.message
+                      : j.verdict != GRD_VERDICT_AC && j.verdict != GRD_VERDICT_IE
+                              ? strdup(sr.message)
+                              : NULL;
+}
+
 static void run_test(struct grd_env *env, const struct grd_grade_input *in,
                      const struct grd_compiled *c, size_t i, struct grd_result *res)
 {
@@ -249,22 +255,31 @@ static void run_test(struct grd_env *env, const struct grd_grade_input *in,
         struct sbx_result sr;
         char err[512] = "";
         int r = out < 0 ? out : errfd < 0 ? errfd : 0;
-        if (r == 0)
+        if (r == 0 && (p->interactive || p->multi_pass) && t->ans_path) {
+                run_passes(env, in, c, &spec, t, tr, res);
+                r = 1;
+        } else if (r == 0) {
                 r = grd_run_compiled(env, c, &spec, &sr, err, sizeof(err));
-        if (r < 0) {
+        }
+        if (r == 1) {
+                ; /* judged by run_passes */
+        } else if (r < 0) {
                 set_ie(res, "test '%s': %s", t->name, err[0] ? err : strerror(-r));
                 tr->verdict = GRD_VERDICT_IE;
-        } else {
+        }
+        if (r == 0) {
                 tr->time = sr.cpu_time;
                 tr->wall_time = sr.wall_time;
                 tr->memory = sr.memory;
-                tr->verdict = verdict_of(sr.status);
+                tr->verdict = grd_verdict_of_run(sr.status);
                 if (sr.status == SBX_STATUS_IE)
                         set_ie(res, "test '%s': %s", t->name, sr.message);
                 else if (sr.status == SBX_STATUS_OK)
                         judge_test(env, in, t, out, tr, res);
                 else
                         tr->message = strdup(sr.message);
+        }
+        if (r >= 0) {
                 /* run-only tests hand their stdout back whole (up to the output limit) */
                 size_t keep = t->ans_path ? GRD_STDOUT_HEAD : (size_t)p->output_limit;
                 tr->stdout_head = grd_capture_read(out, keep, &tr->stdout_truncated);

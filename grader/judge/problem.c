@@ -77,14 +77,17 @@ static int set_type(struct grd_problem *p, const struct grd_yaml_node *n, char *
                         p->scoring = false;
                 else if (strcmp(w->value, "scoring") == 0)
                         p->scoring = true;
-                else if (strcmp(w->value, "interactive") == 0 ||
-                         strcmp(w->value, "multi-pass") == 0 ||
-                         strcmp(w->value, "submit-answer") == 0)
+                else if (strcmp(w->value, "interactive") == 0)
+                        p->interactive = true;
+                else if (strcmp(w->value, "multi-pass") == 0)
+                        p->multi_pass = true;
+                else if (strcmp(w->value, "submit-answer") == 0)
                         return grd_pkg_error(err, errlen, -ENOTSUP, f, w,
                                              "type '%s' is not supported", w->value);
                 else
                         return grd_pkg_error(err, errlen, -EINVAL, f, w,
-                                             "unknown type '%.64s' (pass-fail or scoring)",
+                                             "unknown type '%.64s' (pass-fail, scoring, "
+                                             "interactive or multi-pass)",
                                              w->value);
         }
         return 0;
@@ -115,14 +118,14 @@ static int set_validation(struct grd_problem *p, const struct grd_yaml_node *n, 
                 for (size_t i = 1; i < nw && r == 0; i++) {
                         if (strcmp(words[i], "score") == 0)
                                 p->custom_score = true;
-                        else if (strcmp(words[i], "interactive") == 0 ||
-                                 strcmp(words[i], "multi-pass") == 0)
-                                r = grd_pkg_error(err, errlen, -ENOTSUP, f, n,
-                                                  "%s problems are not supported", words[i]);
+                        else if (strcmp(words[i], "interactive") == 0)
+                                p->interactive = true;
+                        else if (strcmp(words[i], "multi-pass") == 0)
+                                p->multi_pass = true;
                         else
                                 r = grd_pkg_error(err, errlen, -EINVAL, f, n,
-                                                  "unknown validation option '%.64s' (score or "
-                                                  "interactive)",
+                                                  "unknown validation option '%.64s' (score, "
+                                                  "interactive or multi-pass)",
                                                   words[i]);
                 }
         } else {
@@ -141,6 +144,7 @@ enum limit_kind {
         LIM_KIB,        /* a size in KiB into a uint64_t of bytes */
         LIM_FACTOR,     /* a double factor */
         LIM_IGNORED,    /* checked, not used */
+        LIM_COUNT,      /* a whole number into an unsigned */
 };
 
 struct limit_key {
@@ -171,7 +175,7 @@ static const struct limit_key LIMITS[] = {
         {"validation_output", LIM_MIB, 1e-3, GRD_PROBLEM_MAX_MIB, AT(validation_output), BOTH},
         {"compilation_time", LIM_IGNORED, 1e-3, GRD_PROBLEM_MAX_TIME_LIMIT, 0, BOTH},
         {"compilation_memory", LIM_IGNORED, 1e-3, GRD_PROBLEM_MAX_MIB, 0, BOTH},
-        {"validation_passes", LIM_IGNORED, 2, 1000, 0, DRAFT},
+        {"validation_passes", LIM_COUNT, 2, GRD_PROBLEM_MAX_PASSES, AT(validation_passes), BOTH},
 };
 
 static int set_limit(struct grd_problem *p, const struct limit_key *k,
@@ -200,6 +204,14 @@ static int set_limit(struct grd_problem *p, const struct limit_key *k,
         case LIM_KIB: {
                 uint64_t b = (uint64_t)(d * (k->kind == LIM_MIB ? MIB : KIB) + 0.5);
                 memcpy(field, &b, sizeof(b));
+                break;
+        }
+        case LIM_COUNT: {
+                if (d != (double)(unsigned)d)
+                        return grd_pkg_error(err, errlen, -EINVAL, "problem.yaml", v,
+                                             "'%s' must be a whole number", name);
+                unsigned u = (unsigned)d;
+                memcpy(field, &u, sizeof(u));
                 break;
         }
         case LIM_IGNORED:
@@ -490,6 +502,7 @@ static struct grd_problem *problem_new(const struct grd_problem_defaults *d)
         p->validation_memory = d && d->validation_memory ? d->validation_memory : vd->memory;
         p->validation_output = vd->output;
         p->allow_file_writing = true;
+        p->validation_passes = GRD_PROBLEM_DEFAULT_PASSES;
         if (grd_pkg_strv_append(&p->validator_args, &p->n_validator_args, "") < 0) {
                 free(p);
                 return NULL;
@@ -593,6 +606,12 @@ int grd_problem_load(const char *dir, const struct grd_problem_defaults *default
                 r = read_problem_yaml(p, &ov, err, errlen);
         if (r == 0)
                 r = grd_pkg_load_programs(p, err, errlen);
+        if (r == 0 && (p->interactive || p->multi_pass) && !p->validator)
+                r = grd_pkg_error(err, errlen, -EINVAL, "problem.yaml", NULL,
+                                  "%s problem needs a custom output validator (%s)",
+                                  p->interactive ? "an interactive" : "a multi-pass",
+                                  p->format == GRD_FORMAT_2023_07 ? "output_validator/"
+                                                                  : "output_validators/");
         if (r == 0)
                 r = grd_pkg_load_data(p, &ov, err, errlen);
         if (r < 0) {

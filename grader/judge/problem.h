@@ -18,6 +18,8 @@
 #define GRD_PROBLEM_MAX_DEPTH      16u         /* groups below data/, sample and secret included */
 #define GRD_PROBLEM_MAX_TIME_LIMIT 3600.0      /* seconds */
 #define GRD_PROBLEM_MAX_MIB        1048576u    /* memory and output limits: 1 TiB */
+#define GRD_PROBLEM_DEFAULT_PASSES 2u          /* limits.validation_passes, as the spec says */
+#define GRD_PROBLEM_MAX_PASSES     100u        /* each pass is a whole run: a sane cap */
 #define GRD_PROBLEM_MAX_ARGS       256u        /* validator arguments */
 #define GRD_PROBLEM_MAX_WARNINGS   64u         /* warnings kept (the rest are counted) */
 #define GRD_PROGRAM_MAX_FILES      256u        /* files of one package program */
@@ -182,6 +184,11 @@ struct grd_problem {
         bool custom_validation;     /* legacy validation: custom; 2023-07: output_validator/ */
         bool custom_score;          /* the validator may write score.txt (legacy: custom score;
                                        2023-07: a scoring problem) */
+        bool interactive;           /* the validator talks with the running submission (legacy:
+                                       validation custom interactive; 2023-07: type) */
+        bool multi_pass;            /* the validator's nextpass.in starts another pass (legacy:
+                                       validation custom multi-pass; 2023-07: type) */
+        unsigned validation_passes; /* most passes of a multi-pass problem (default 2) */
         struct grd_program *validator;        /* the custom output validator, or NULL */
         struct grd_program *input_validators; /* input_validators/ (for grader verify) */
         size_t n_input_validators;

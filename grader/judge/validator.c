@@ -55,9 +55,7 @@ void grd_judgement_release(struct grd_judgement *j)
         j->message = NULL;
 }
 
-static void judge_error(struct grd_judgement *j, const char *fmt, ...)
-        __attribute__((format(printf, 2, 3)));
-static void judge_error(struct grd_judgement *j, const char *fmt, ...)
+void grd_judgement_error(struct grd_judgement *j, const char *fmt, ...)
 {
         va_list ap;
         va_start(ap, fmt);
@@ -74,7 +72,7 @@ static void check_default(const struct grd_problem *p, const struct grd_test *t,
         grd_test_validator_args(p, t, &flags);
         int ans = open(t->ans_path, O_RDONLY | O_CLOEXEC);
         if (ans < 0 || lseek(out_fd, 0, SEEK_SET) < 0) {
-                judge_error(j, "opening the answer of '%s': %s", t->name, strerror(errno));
+                grd_judgement_error(j, "opening the answer of '%s': %s", t->name, strerror(errno));
                 if (ans >= 0)
                         close(ans);
                 return;
@@ -84,7 +82,8 @@ static void check_default(const struct grd_problem *p, const struct grd_test *t,
         int r = grd_check_default(ans, out_fd, flags, &ok, msg, sizeof(msg));
         close(ans);
         if (r < 0) {
-                judge_error(j, "checking test '%s': %s", t->name, msg[0] ? msg : strerror(-r));
+                grd_judgement_error(j, "checking test '%s': %s", t->name,
+                                    msg[0] ? msg : strerror(-r));
                 return;
         }
         j->verdict = ok ? GRD_VERDICT_AC : GRD_VERDICT_WA;
@@ -135,9 +134,8 @@ static int read_score(int fdd, const char *name, double max, double *ret, bool *
         return r;
 }
 
-/* The feedback directory after an accepting or rejecting run: message and score. */
-static void read_feedback(const struct grd_problem *p, const struct grd_test *t, const char *dir,
-                          struct grd_judgement *j)
+void grd_validator_feedback(const struct grd_problem *p, const struct grd_test *t, const char *dir,
+                            struct grd_judgement *j)
 {
         char path[PATH_MAX];
         if (cmn_join(path, sizeof(path), dir, "feedback") < 0)
@@ -158,7 +156,8 @@ static void read_feedback(const struct grd_problem *p, const struct grd_test *t,
                 if (r == 0 && present && mult_present)
                         snprintf(why, sizeof(why), "both score.txt and score_multiplier.txt");
                 if (why[0]) {
-                        judge_error(j, "the output validator's %s on test '%s'", why, t->name);
+                        grd_judgement_error(j, "the output validator's %s on test '%s'", why,
+                                            t->name);
                 } else if (present || mult_present) {
                         j->has_score = true;
                         j->score = present ? score : mult * worth;
@@ -167,8 +166,7 @@ static void read_feedback(const struct grd_problem *p, const struct grd_test *t,
         close(fdd);
 }
 
-/* The last line of what a failing validator wrote on stderr, for the IE reason. */
-static void stderr_tail(int fd, char *buf, size_t n)
+void grd_validator_stderr_tail(int fd, char *buf, size_t n)
 {
         bool trunc;
         buf[0] = '\0';
@@ -182,8 +180,7 @@ static void stderr_tail(int fd, char *buf, size_t n)
         free(s);
 }
 
-/* The validator's command line: input answer feedback/ and the test's arguments. */
-static char **validator_args(const struct grd_problem *p, const struct grd_test *t)
+char **grd_validator_argv(const struct grd_problem *p, const struct grd_test *t)
 {
         const struct grd_checker_flags *flags;
         char *const *extra = grd_test_validator_args(p, t, &flags);
@@ -205,7 +202,7 @@ static void run_custom(struct grd_env *env, const struct grd_problem *p,
                        const struct grd_validator *v, const struct grd_test *t, int out_fd,
                        struct grd_judgement *j)
 {
-        char **args = validator_args(p, t);
+        char **args = grd_validator_argv(p, t);
         int err_fd = grd_capture_open(env, "validator-stderr");
         const struct grd_run_file files[] = {{t->in_path, "input"}, {t->ans_path, "answer"}};
         char dir[PATH_MAX] = "", why[512] = "", tail[256];
@@ -229,18 +226,18 @@ static void run_custom(struct grd_env *env, const struct grd_problem *p,
         if (r == 0)
                 r = grd_run_compiled(env, &v->compiled, &spec, &vr, why, sizeof(why));
         if (r < 0) {
-                judge_error(j, "running the output validator on test '%s': %s", t->name,
-                            why[0] ? why : strerror(-r));
+                grd_judgement_error(j, "running the output validator on test '%s': %s", t->name,
+                                    why[0] ? why : strerror(-r));
         } else if (vr.status == SBX_STATUS_RE && (vr.exit_code == GRD_VALIDATOR_EXIT_AC ||
                                                   vr.exit_code == GRD_VALIDATOR_EXIT_WA)) {
                 j->verdict =
                         vr.exit_code == GRD_VALIDATOR_EXIT_AC ? GRD_VERDICT_AC : GRD_VERDICT_WA;
-                read_feedback(p, t, dir, j);
+                grd_validator_feedback(p, t, dir, j);
         } else {
                 /* any other ending is the judge's failure, never the student's WA */
-                stderr_tail(err_fd, tail, sizeof(tail));
-                judge_error(j, "the output validator failed on test '%s': %s (%s)%s", t->name,
-                            sbx_status_name(vr.status), vr.message, tail);
+                grd_validator_stderr_tail(err_fd, tail, sizeof(tail));
+                grd_judgement_error(j, "the output validator failed on test '%s': %s (%s)%s",
+                                    t->name, sbx_status_name(vr.status), vr.message, tail);
         }
         if (dir[0])
                 cmn_rmtree(dir);
@@ -260,7 +257,7 @@ int grd_validate_output(struct grd_env *env, const struct grd_problem *p,
         }
         if (p->custom_validation) {
                 if (!v || !v->ready)
-                        judge_error(j, "the output validator was not built");
+                        grd_judgement_error(j, "the output validator was not built");
                 else
                         run_custom(env, p, v, t, out_fd, j);
         } else {

@@ -64,4 +64,53 @@ int grd_validate_output(struct grd_env *env, const struct grd_problem *p,
 
 void grd_judgement_release(struct grd_judgement *j);
 
+/* grd_judgement_error - make j IE with the formatted reason (the judge failed). */
+void grd_judgement_error(struct grd_judgement *j, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
+
+/*
+ * grd_validator_feedback - after a validator exited 42 or 43 (j->verdict set) in a run
+ * directory dir: judgemessage.txt becomes j->message, and for an accepting scoring validator
+ * score.txt (2023-07: or score_multiplier.txt) the score; a malformed score file makes j IE.
+ */
+void grd_validator_feedback(const struct grd_problem *p, const struct grd_test *t, const char *dir,
+                            struct grd_judgement *j);
+
+/* grd_validator_stderr_tail - ": " + the last line a failing validator wrote on stderr (fd, a
+ * capture file), or "" when it wrote nothing; for the IE reason. */
+void grd_validator_stderr_tail(int fd, char *buf, size_t n);
+
+/* grd_validator_argv - "input" "answer" "feedback/" then the test's validator arguments,
+ * NULL-terminated (free the array, not the strings). Return: NULL when out of memory. */
+char **grd_validator_argv(const struct grd_problem *p, const struct grd_test *t);
+
+/*
+ * grd_run_passes - run the submission c on test t of an interactive or multi-pass problem
+ * (p->interactive, p->multi_pass) and judge it, pass after pass (docs/problems.md, "Interactive
+ * and multi-pass problems"):
+ * - interactive: the submission and the validator v run at once, joined by pipes
+ *   (grd_run_compiled_pair), the validator as `validator input answer feedback/ ARGS`;
+ * - otherwise: the submission's output is validated afterwards, as for any test;
+ * - multi-pass: a pass the validator accepts while leaving feedback/nextpass.in starts another,
+ *   with nextpass.in as the input, the feedback dir carried over, at most
+ *   p->validation_passes passes.
+ * spec is the submission's run (its stdin_path the test's input; stdout_fd, stderr_fd capture
+ * files the caller reads afterwards: they hold the last pass's). *run gets the last pass's run
+ * with the CPU and wall time the largest over the passes; *j the verdict (any grd_verdict:
+ * the submission's TLE, RE... decided by the rule of docs/problems.md), message and score.
+ * Return: 0; -ENOMEM.
+ */
+int grd_run_passes(struct grd_env *env, const struct grd_problem *p, const struct grd_validator *v,
+                   const struct grd_compiled *c, const struct grd_run_spec *spec,
+                   const struct grd_test *t, struct sbx_result *run, struct grd_judgement *j);
+
+/*
+ * grd_interactive_verdict - which verdict wins in one interactive pass (Kattis problemtools'
+ * rule): the validator crashed or exited other than 42/43 -> IE (a deadlock, both sides
+ * stopped by the wall limit, is the submission's TLE); it exited 43 before the submission
+ * ended -> WA; else the submission's TLE; else its other failures (RE, MLE, OLE, SV); else the
+ * validator's AC or WA. Return: the verdict; GRD_VERDICT_AC or _WA means "the validator's".
+ */
+enum grd_verdict grd_interactive_verdict(const struct sbx_pair_result *r);
+
 #endif

@@ -31,7 +31,7 @@ import urllib.request
 
 sys.dont_write_bytecode = True   # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2elib import (QUICK, SLOW, SUM, TOKEN, Grader, Site, free_port,  # noqa: E402
+from e2elib import (EXAMPLES, QUICK, SLOW, SUM, TOKEN, Grader, Site, free_port,  # noqa: E402
                     processes_in, sha256_file, sum_submission, tail, wait_for, write_token)
 
 GRADER = os.environ.get("GRADER_BIN", "")
@@ -597,6 +597,21 @@ class Service(unittest.TestCase):
         self.assertEqual(os.listdir(tmpdir) if os.path.isdir(tmpdir) else [], [])
 
     # -- 8. the package cache ---------------------------------------------------------------
+
+    def test_interactive_problem_is_graded_by_the_service(self):
+        # examples/guess: the submission and its interactor, both sandboxed, joined by pipes
+        site = self.site("--quiet")
+        guess = os.path.join(EXAMPLES, "guess")
+        want = {}
+        for rel, verdict in (("accepted/bisect.c", "AC"), ("wrong_answer/linear.py", "WA"),
+                             ("run_time_error/crash.c", "RE")):
+            (sid,) = site.enqueue(os.path.join(guess, "submissions", rel), expect=verdict,
+                                  problem_dir=guess, problem_id="guess")
+            want[sid] = verdict
+        self.run_grader(site)
+        state = self.assert_each_recorded_once(site, want)
+        accepted = [s for s in state["submissions"] if s["verdict"] == "AC"]
+        self.assertEqual(len(accepted), 1)
 
     def test_second_submission_to_same_revision_downloads_nothing(self):
         site = self.site("--quiet")

@@ -256,12 +256,25 @@ static void test_unknown_validation_is_refused(void **state)
         assert_non_null(strstr(pkg_err, "magic"));
 }
 
-static void test_interactive_problems_are_unsupported(void **state)
+static void test_interactive_and_multi_pass_problems_load(void **state)
 {
         (void)state;
-        assert_int_equal(load_fail(PKG("interactive")), -ENOTSUP);
-        assert_non_null(strstr(pkg_err, "problem.yaml"));
-        assert_non_null(strstr(pkg_err, "interactive"));
+        struct grd_problem *p = parse_ok("validation: custom interactive\n");
+        assert_true(p->interactive && p->custom_validation && !p->multi_pass);
+        assert_int_equal(p->validation_passes, GRD_PROBLEM_DEFAULT_PASSES);
+        grd_problem_free(p);
+        p = parse_ok("validation: custom multi-pass\nlimits:\n  validation_passes: 3\n");
+        assert_true(p->multi_pass && !p->interactive);
+        assert_int_equal(p->validation_passes, 3);
+        grd_problem_free(p);
+        p = parse_ok("validation: custom interactive multi-pass\n");
+        assert_true(p->multi_pass && p->interactive);
+        grd_problem_free(p);
+        assert_int_equal(parse_fail("limits:\n  validation_passes: 1\n"), -EINVAL);
+        assert_int_equal(parse_fail("limits:\n  validation_passes: 2.5\n"), -EINVAL);
+        /* an interactive problem is nothing without its validator */
+        assert_int_equal(load_fail(PKG("interactive-no-validator")), -EINVAL);
+        assert_non_null(strstr(pkg_err, "no output validator"));
 }
 
 static void test_two_output_validators_are_refused(void **state)
@@ -635,7 +648,7 @@ static void test_problem_yaml_semantic_errors_are_refused(void **state)
 {
         (void)state;
         assert_int_equal(parse_fail("type: weird\n"), -EINVAL);
-        assert_int_equal(parse_fail("type: [scoring, interactive]\n"), -ENOTSUP);
+        assert_int_equal(parse_fail("type: [scoring, submit-answer]\n"), -ENOTSUP);
         assert_int_equal(parse_fail("validation: custom score\n"), -EINVAL); /* pass-fail */
         assert_int_equal(parse_fail("validation: default score\n"), -EINVAL);
         assert_int_equal(parse_fail("validation: custom magic\n"), -EINVAL);
@@ -676,7 +689,7 @@ int main(void)
                 cmocka_unit_test(test_custom_validation_needs_every_answer),
                 cmocka_unit_test(test_package_without_any_ans_is_run_only),
                 cmocka_unit_test(test_unknown_validation_is_refused),
-                cmocka_unit_test(test_interactive_problems_are_unsupported),
+                cmocka_unit_test(test_interactive_and_multi_pass_problems_load),
                 cmocka_unit_test(test_two_output_validators_are_refused),
                 cmocka_unit_test(test_custom_validator_gets_problem_and_group_flags),
                 cmocka_unit_test(test_bad_testdata_yaml_names_the_file),

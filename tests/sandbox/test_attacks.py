@@ -89,7 +89,11 @@ NEEDS_NAMESPACES = {"test_file_outside_work_dir_is_invisible", "test_writes_outs
                     "test_work_dir_files_are_not_memory_outside_the_count",
                     "test_grader_argv_is_invisible",
                     "test_deep_tree_in_work_dir_does_not_hang_the_grader",
-                    "test_deep_tree_submission_does_not_hang_the_next_run"}
+                    "test_deep_tree_submission_does_not_hang_the_next_run",
+                    # the pair (issue 12): the two sides' files and processes
+                    "test_pair_program_cannot_read_the_answer",
+                    "test_pair_program_cannot_see_or_kill_the_interactor",
+                    "test_pair_program_cannot_write_the_feedback_dir"}
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MIB = 1 << 20
@@ -492,6 +496,124 @@ class Attack(unittest.TestCase):
         held = int(r["stdout"].split("held ")[1].split()[0])
         self.assertIn("grown 0 pipes", r["stdout"])
         self.assertLess(held, 16 * MIB, r["stdout"])
+
+    # --- the pair: a program and an interactor (issue 12) ----------------------------------
+    SECRET = "the-answer-is-424242"
+
+    def run_pair(self, program, interactor, opts=(), timeout=60):
+        """Run program (a shell line, in the attack's work dir) against interactor (a shell
+        line, in a work dir of its own holding 'answer' and 'feedback/'), each allowed 4
+        processes (a shell forks) unless opts says otherwise. The interactor's
+        stderr is returned as report["interactor_stderr"]."""
+        inter = os.path.join(self.dir, "inter")
+        os.makedirs(os.path.join(inter, "feedback"), exist_ok=True)
+        with open(os.path.join(inter, "answer"), "w") as f:
+            f.write(self.SECRET + "\n")
+        for path in (inter, os.path.join(inter, "feedback"), os.path.join(inter, "answer")):
+            self.own(path)
+        err = os.path.join(self.dir, "err.txt")
+        cmd = [ARGS.grader, "sandbox", "--report", "-", "--workdir", self.work,
+               "--stderr", err, "--interactor-workdir", inter,
+               "--interactor", "/bin/sh inter.sh", "--processes", "4", *opts,
+               "--", "/bin/sh", "prog.sh"]
+        with open(os.path.join(inter, "inter.sh"), "w") as f:
+            f.write(interactor + "\n")
+        with open(os.path.join(self.work, "prog.sh"), "w") as f:
+            f.write(program + "\n")
+        self.own(os.path.join(inter, "inter.sh"))
+        self.own(os.path.join(self.work, "prog.sh"))
+        if self.user:
+            cmd = self.as_user(cmd)
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        self.assertIn(p.returncode, (0, 1), f"grader failed: {p.stderr}")
+        report = json.loads(p.stdout)
+        self.assertIn("interactor", report)
+        self.assertIn("interactor_first", report)
+        report["interactor_stderr"] = p.stderr
+        report["inter_dir"] = inter
+        return report
+
+    def test_pair_program_cannot_read_the_answer(self):
+        inter = os.path.join(self.dir, "inter")
+        r = self.run_pair(f"cat {inter}/answer {inter}/inter.sh 2>&1; ls {inter} 2>&1; "
+                          "echo done", "cat >&2; exit 42")
+        self.assertIn("done", r["interactor_stderr"])
+        self.assertNotIn(self.SECRET, r["interactor_stderr"])
+        self.assertEqual(r["interactor"]["exit_code"], 42, r)
+
+    def test_pair_interactor_reads_the_answer(self):
+        r = self.run_pair("cat", "cat answer; exit 42")
+        self.assertEqual(r["status"], "OK", r)
+        self.assertEqual(r["interactor"]["exit_code"], 42, r)
+
+    def test_pair_program_cannot_see_or_kill_the_interactor(self):
+        # the interactor's processes carry a word the program's never do
+        r = self.run_pair("kill -9 -1 2>/dev/null; for p in /proc/[0-9]*; do "
+                          "cat $p/cmdline 2>/dev/null; cat $p/mem 2>/dev/null | head -c 1; "
+                          "echo; done; echo done",
+                          "(sleep 0.3; echo interactor-marker >/dev/null); cat >&2; exit 42",
+                          opts=["--processes", "8"])
+        self.assertIn("done", r["interactor_stderr"])
+        self.assertNotIn("interactor-marker", r["interactor_stderr"])
+        self.assertNotIn("inter.sh", r["interactor_stderr"])
+        self.assertEqual(r["interactor"]["exit_code"], 42, r)
+
+    def test_pair_program_ptrace_is_sv(self):
+        r = self.run_pair("exec ./attack ptrace", "cat >/dev/null; exit 42")
+        self.assertEqual(r["status"], "SV", r)
+        self.assertEqual(r["interactor"]["exit_code"], 42, r)
+
+    def test_pair_program_cannot_write_the_feedback_dir(self):
+        inter = os.path.join(self.dir, "inter")
+        r = self.run_pair(f"echo forged > {inter}/feedback/judgemessage.txt 2>/dev/null; "
+                          f"mkdir -p {inter}/feedback 2>/dev/null; "
+                          f"echo forged > {inter}/feedback/score.txt 2>/dev/null; echo done",
+                          "cat >&2; exit 42")
+        self.assertIn("done", r["interactor_stderr"])
+        self.assertEqual(os.listdir(os.path.join(inter, "feedback")), [])
+
+    def test_pair_deadlock_is_program_tle(self):
+        r = self.run_pair("read x", "read y", opts=["--wall-time", "2"])
+        self.assertEqual(r["status"], "TLE", r)
+        self.assertEqual(r["interactor"]["status"], "TLE", r)
+        self.assertFalse(r["interactor_first"], r)
+        self.assertLess(r["wall_time"], 30, r)
+
+    def test_pair_flood_without_reading_ends_at_the_wall(self):
+        r = self.run_pair("head -c 1073741824 /dev/zero", "sleep 1000",
+                          opts=["--wall-time", "2"])
+        self.assertEqual(r["status"], "TLE", r)
+
+    def test_pair_flood_read_and_dropped_is_fine(self):
+        r = self.run_pair("head -c 1073741824 /dev/zero; echo done >&2",
+                          "cat >/dev/null; exit 42", opts=["--time", "10", "--wall-time", "30"],
+                          timeout=120)
+        self.assertIn(r["status"], ("OK", "TLE"), r)
+        self.assertEqual(r["interactor"]["exit_code"], 42 if r["status"] == "OK" else None, r)
+
+    def test_pair_program_exiting_early_spares_the_interactor(self):
+        # the interactor writes long after the program ended: no SIGPIPE kills it
+        r = self.run_pair("exit 0", "sleep 0.3; echo hello; echo more; exit 42")
+        self.assertEqual(r["status"], "OK", r)
+        self.assertEqual(r["interactor"]["exit_code"], 42, r)
+        self.assertFalse(r["interactor_first"], r)
+
+    def test_pair_program_closing_stdin_is_handled(self):
+        r = self.run_pair("exec 0<&-; echo 5; sleep 0.2", "read x; echo $x >&2; exit 42")
+        self.assertEqual(r["status"], "OK", r)
+        self.assertIn("5", r["interactor_stderr"])
+
+    def test_pair_fork_is_contained(self):
+        r = self.run_pair("exec ./attack fork-bomb", "cat >/dev/null; exit 42",
+                          opts=["--time", "0.5", "--processes", "8", "--wall-time", "3"])
+        self.assertEqual(r["status"], "TLE", r)
+        self.assert_no_survivors()
+
+    def test_pair_interactor_that_never_exits_ends_at_the_wall(self):
+        r = self.run_pair("echo 1", "sleep 1000", opts=["--wall-time", "2"])
+        self.assertEqual(r["status"], "OK", r)
+        self.assertEqual(r["interactor"]["status"], "TLE", r)
+        self.assertLess(r["interactor"]["wall_time"], 30, r)
 
     # --- the work area ------------------------------------------------------------------------
     def work_bytes(self):
