@@ -141,6 +141,23 @@ static void apply_lang_limits(struct sbx_limits *l, const struct grd_lang_limits
                 l->processes = ll->processes;
         if (ll->memory_mode_set)
                 l->memory_mode = ll->memory_mode;
+        if (ll->stack)
+                l->stack = ll->stack;
+        if (ll->open_files)
+                l->open_files = ll->open_files;
+        l->seccomp_addition = ll->seccomp;
+}
+
+/*
+ * A language's environment templates expanded into env (NULL-terminated, pointing into its
+ * store). Return: 0 or -E2BIG.
+ */
+static int expand_env(const struct grd_language *lang, char *const *tmpl,
+                      const struct grd_lang_vars *v, struct grd_argv *env)
+{
+        env->argc = env->used = 0;
+        env->argv[0] = NULL;
+        return lang && tmpl ? grd_language_expand(lang, tmpl, v, env) : 0;
 }
 
 /* The compile limits of a language, each unset field taken from grd_default_compile_limits. */
@@ -268,8 +285,9 @@ static char *messages_finish(struct messages *m)
 }
 
 /* Run argv as a compiler (or a build script) in out->dir under the limits l. */
-static int run_compiler(struct grd_env *env, char *const *argv, const struct grd_lang_limits *l,
-                        struct grd_compiled *out, char *err, size_t errlen)
+static int run_compiler(struct grd_env *env, char *const *argv, char *const *envv,
+                        const struct grd_lang_limits *l, struct grd_compiled *out, char *err,
+                        size_t errlen)
 {
         struct messages m;
         int r = messages_start(&m, (size_t)l->output, env->cancel);
@@ -278,6 +296,7 @@ static int run_compiler(struct grd_env *env, char *const *argv, const struct grd
                 return r;
         }
         struct sbx_config cfg = {.argv = (const char *const *)argv,
+                                 .env = (const char *const *)envv,
                                  .workdir = out->dir,
                                  .stdin_fd = -1,
                                  .stdout_fd = m.wr,
@@ -401,7 +420,7 @@ static int compile_sources(struct grd_env *env, const struct grd_language *lang,
         } else {
                 cmn_strlcpy(out->main, grd_language_main_file((const char *const *)srcs),
                             sizeof(out->main));
-                struct grd_argv *argv = lang->compile ? malloc(sizeof(*argv)) : NULL;
+                struct grd_argv *argv = lang->compile ? malloc(sizeof(*argv)) : NULL, *envv = NULL;
                 struct grd_lang_vars vars = {
                         .files = (const char *const *)srcs, .main = out->main, .memory_mb = 256};
                 struct grd_lang_limits l = compile_limits(lang);
@@ -415,9 +434,15 @@ static int compile_sources(struct grd_env *env, const struct grd_language *lang,
                                  "(at most %d words)",
                                  lang->id, n, GRD_LANG_MAX_ARGV);
                         r = -EINVAL;
+                } else if (!(envv = malloc(sizeof(*envv))) ||
+                           expand_env(lang, lang->compile_env, &vars, envv) < 0) {
+                        snprintf(err, errlen, "the compile environment of '%s' is too long",
+                                 lang->id);
+                        r = envv ? -EINVAL : -ENOMEM;
                 } else {
-                        r = run_compiler(env, argv->argv, &l, out, err, errlen);
+                        r = run_compiler(env, argv->argv, envv->argv, &l, out, err, errlen);
                 }
+                free(envv);
                 free(argv);
                 if (r == 0 && out->ok && lang->main_class == GRD_MAIN_CLASS_JAVA)
                         r = find_main_class(out->dir, srcs, n, out);
@@ -438,7 +463,8 @@ static int build_script(struct grd_env *env, struct grd_compiled *out, char *err
                 char *sh[] = {(char *)"/bin/sh", (char *)"./build", NULL};
                 char *direct[] = {(char *)"./build", NULL};
                 struct grd_lang_limits l = compile_limits(NULL);
-                r = run_compiler(env, (st.st_mode & 0111) ? direct : sh, &l, out, err, errlen);
+                r = run_compiler(env, (st.st_mode & 0111) ? direct : sh, NULL, &l, out, err,
+                                 errlen);
                 if (r < 0 || !out->ok)
                         return r;
         }
@@ -526,7 +552,8 @@ void grd_compiled_release(struct grd_compiled *c)
 
 /* The command line of a run: the language's run command (or ./run), then spec->args. */
 static int run_argv(const struct grd_compiled *c, const struct grd_run_spec *spec,
-                    unsigned memory_mb, struct grd_argv *argv, char *err, size_t errlen)
+                    unsigned memory_mb, struct grd_argv *argv, struct grd_argv *envv, char *err,
+                    size_t errlen)
 {
         const struct grd_language *lang = c->lang;
         const char *files[] = {c->main, NULL};
@@ -535,7 +562,10 @@ static int run_argv(const struct grd_compiled *c, const struct grd_run_spec *spe
         int r = 0;
         if (lang) {
                 r = grd_language_expand(lang, lang->run, &vars, argv);
+                if (r == 0)
+                        r = expand_env(lang, lang->run_env, &vars, envv);
         } else {
+                expand_env(NULL, NULL, &vars, envv);
                 argv->argc = argv->used = 0;
                 r = grd_argv_add(argv, "./run");
         }
@@ -592,16 +622,20 @@ int grd_run_compiled(struct grd_env *env, const struct grd_compiled *c,
         const struct grd_lang_limits *rl = c->lang ? &c->lang->run_limits : &none;
         /* {memory_mb} is the whole sandbox limit (the heap may use all of it) */
         uint64_t memory = spec->memory + rl->extra_memory;
-        struct grd_argv *argv = malloc(sizeof(*argv));
-        if (!argv)
+        struct grd_argv *argv = malloc(sizeof(*argv)), *envv = malloc(sizeof(*envv));
+        if (!argv || !envv) {
+                free(argv);
+                free(envv);
                 return -ENOMEM;
+        }
         char dir[PATH_MAX];
         int in = -1;
-        int r = run_argv(c, spec, (unsigned)(memory >> 20), argv, err, errlen);
+        int r = run_argv(c, spec, (unsigned)(memory >> 20), argv, envv, err, errlen);
         if (r == 0)
                 r = prepare_run_dir(env, c, spec, dir, err, errlen);
         if (r < 0) {
                 free(argv);
+                free(envv);
                 return r;
         }
         if (spec->stdin_path && (in = open(spec->stdin_path, O_RDONLY | O_CLOEXEC)) < 0) {
@@ -609,6 +643,7 @@ int grd_run_compiled(struct grd_env *env, const struct grd_compiled *c,
                 snprintf(err, errlen, "opening '%s': %s", spec->stdin_path, strerror(errno));
         }
         struct sbx_config cfg = {.argv = (const char *const *)argv->argv,
+                                 .env = (const char *const *)envv->argv,
                                  .workdir = dir,
                                  .stdin_fd = spec->stdin_from_fd ? spec->stdin_fd : in,
                                  .stdout_fd = spec->stdout_fd,
@@ -640,5 +675,6 @@ int grd_run_compiled(struct grd_env *env, const struct grd_compiled *c,
         else
                 cmn_rmtree(dir);
         free(argv);
+        free(envv);
         return r;
 }
