@@ -297,8 +297,8 @@ static void verify_one(struct verify *vf, const char *folder, const char *path)
                 snprintf(r.note, sizeof(r.note), "skipped: unknown language");
                 vf->t->skipped++;
         } else if (grd_language_missing(r.lang)) {
-                snprintf(r.note, sizeof(r.note), "skipped: %s not installed",
-                         grd_language_missing(r.lang));
+                snprintf(r.note, sizeof(r.note), "skipped: %s not installed (package %s)",
+                         grd_language_missing(r.lang), r.lang->package);
                 vf->t->skipped++;
         } else {
                 grade_one(vf, &files, r.lang, &r, &res);
