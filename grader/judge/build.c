@@ -386,7 +386,7 @@ static int find_main_class(const char *dir, char *const *srcs, size_t n, struct 
                 /* the submission's fault: a compile error that says what to change */
                 out->ok = false;
                 out->res.status = SBX_STATUS_RE;
-                snprintf(out->res.message, sizeof(out->res.message), "%s", why);
+                cmn_strlcpy(out->res.message, why, sizeof(out->res.message));
                 free(out->output);
                 out->output = strdup(why);
         }
