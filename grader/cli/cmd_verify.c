@@ -187,9 +187,12 @@ static void check_margins(struct verify *vf, const struct grd_expectation *want,
         double bound = vf->time_limit * mult / p->time_ac_margin;
         if (res->max_time > bound) {
                 r->result = "MARGIN";
+                char times[32] = ""; /* the language's multiplier, when it has one */
+                if (mult != 1.0)
+                        snprintf(times, sizeof(times), " x %g", mult);
                 snprintf(r->note, sizeof(r->note),
-                         "%.3f s is above the time limit %g s x %g / safety margin %g = %.3f s",
-                         res->max_time, vf->time_limit, mult, p->time_ac_margin, bound);
+                         "%.3f s is above the time limit %g s%s / safety margin %g = %.3f s",
+                         res->max_time, vf->time_limit, times, p->time_ac_margin, bound);
         }
 }
 
