@@ -172,7 +172,7 @@ _Noreturn static void program_main(const struct sbx_plan *pl, const struct sbx_h
 
         bool notify = pl->policy->notify;
         unsigned flags = notify ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
-        long listener = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &pl->policy->prog);
+        long listener = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, pl->prog);
         if (listener < 0)
                 sbx_child_fail(pl, SBX_STAGE_SECCOMP);
         /* the listener and the keeper's descriptors, in one message: the parent wakes once */

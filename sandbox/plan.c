@@ -77,6 +77,12 @@ static int plan_identity(const struct sbx_policy *p, const struct sbx_config *cf
                          const char *workdir, struct sbx_plan *pl, struct sbx_result *res)
 {
         pl->policy = p;
+        pl->prog = sbx_seccomp_prog(p, cfg->limits.seccomp_addition);
+        if (!pl->prog) {
+                res->status = SBX_STATUS_IE;
+                sbx_set_msg(res, "no seccomp allow-list addition of that name");
+                return -1;
+        }
         pl->use_ns = p->layers.privileged || p->layers.user_ns;
         pl->use_userns = p->layers.user_ns;
         pl->setuid = p->layers.uid_per_slot;

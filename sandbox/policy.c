@@ -20,8 +20,9 @@
 
 #define DEFAULT_UID_BASE 60000
 
-static const char *const system_dirs[] = {"/bin",   "/sbin",   "/lib", "/lib32",
-                                          "/lib64", "/libx32", "/usr", "/etc"};
+/* /var/lib/ghc: GHC's package database (/usr/lib/ghc/package.conf.d links there) */
+static const char *const system_dirs[] = {"/bin",    "/sbin", "/lib", "/lib32",      "/lib64",
+                                          "/libx32", "/usr",  "/etc", "/var/lib/ghc"};
 
 bool sbx_path_under(const char *path, const char *dir)
 {
@@ -164,6 +165,8 @@ void sbx_policy_free(struct sbx_policy *p)
         if (!p)
                 return;
         free(p->prog.filter);
+        for (size_t i = 0; i < SBX_SECCOMP_ADDITIONS; i++)
+                free(p->with_addition[i].filter);
         if (p->netns_fd >= 0)
                 close(p->netns_fd);
         if (p->empty_caps)

@@ -45,7 +45,15 @@ struct sbx_limits {
         uint64_t disk; /* size of the run's own work area: what it may add to its work dir (the
                           inputs it finds there are not counted), with one inode per 4 KiB;
                           0 = SBX_DISK_DEFAULT */
+        const char *seccomp_addition; /* a named addition to the allow-list for this run only
+                                         (docs/sandbox.md); NULL: none */
 };
+
+/*
+ * sbx_seccomp_addition_known - whether name is one of the allow-list's named additions (each
+ * compiled with the policy, chosen per run by sbx_limits.seccomp_addition).
+ */
+bool sbx_seccomp_addition_known(const char *name);
 
 #define SBX_DISK_DEFAULT (64ull << 20) /* as much as a program may print on stdout by default */
 

@@ -11,10 +11,11 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 
-#define SBX_MAX_ARGS  256
-#define SBX_MAX_ENV   64
-#define SBX_MAX_BINDS 16
-#define SBX_FDS_MAX   5 /* descriptors in one message on the control socket */
+#define SBX_MAX_ARGS          256
+#define SBX_MAX_ENV           64
+#define SBX_MAX_BINDS         16
+#define SBX_SECCOMP_ADDITIONS 2 /* named allow-list additions (seccomp.c) */
+#define SBX_FDS_MAX           5 /* descriptors in one message on the control socket */
 
 /* Directory levels copied in and out of a work area: deeper than any package layout a compiler
  * writes, and two descriptors per level stay well inside a grader's descriptor budget. */
@@ -35,12 +36,14 @@ struct sbx_policy {
         struct sbx_layers layers;
         unsigned uid_base;
         struct sock_fprog prog; /* the compiled allow-list; prog.filter is malloc'd */
-        bool notify;            /* load with SECCOMP_FILTER_FLAG_NEW_LISTENER */
-        size_t notif_size;      /* the kernel's struct seccomp_notif size */
-        bool copy_workdir;      /* never layer the work area with overlayfs */
-        cap_t empty_caps;       /* prepared here: the child may not allocate */
-        int netns_fd;           /* privileged: one empty network namespace every run enters */
-        int cap_last;           /* the kernel's highest capability number */
+        /* the allow-list with each named addition (seccomp.c), in its table's order */
+        struct sock_fprog with_addition[SBX_SECCOMP_ADDITIONS];
+        bool notify;       /* load with SECCOMP_FILTER_FLAG_NEW_LISTENER */
+        size_t notif_size; /* the kernel's struct seccomp_notif size */
+        bool copy_workdir; /* never layer the work area with overlayfs */
+        cap_t empty_caps;  /* prepared here: the child may not allocate */
+        int netns_fd;      /* privileged: one empty network namespace every run enters */
+        int cap_last;      /* the kernel's highest capability number */
         struct sbx_bind binds[SBX_MAX_BINDS]; /* the system dirs shown read-only, found once */
         unsigned n_binds;
 };
@@ -59,10 +62,11 @@ enum sbx_work_kind {
  */
 struct sbx_plan {
         const struct sbx_policy *policy;
-        bool use_ns;     /* pid+mount+ipc+uts+net namespaces */
-        bool use_userns; /* unprivileged: a user namespace first */
-        bool setuid;     /* privileged: switch to uid/gid */
-        int netns_fd;    /* >= 0: enter this network namespace instead of making one */
+        const struct sock_fprog *prog; /* the policy's allow-list, or one with an addition */
+        bool use_ns;                   /* pid+mount+ipc+uts+net namespaces */
+        bool use_userns;               /* unprivileged: a user namespace first */
+        bool setuid;                   /* privileged: switch to uid/gid */
+        int netns_fd; /* >= 0: enter this network namespace instead of making one */
         uid_t uid, outer_uid;
         gid_t gid, outer_gid;
         char workdir[PATH_MAX];
@@ -182,6 +186,8 @@ bool sbx_under_system_dir(const char *path);
 int sbx_seccomp_compile(struct sbx_policy *p, char *err, size_t errlen);
 /* seccomp.c: name the call nr of architecture arch ("non-native ABI" for a foreign one) */
 void sbx_seccomp_describe(long nr, uint32_t arch, char *buf, size_t n);
+/* seccomp.c: the filter for a run with the named addition (NULL: none); NULL when unknown */
+const struct sock_fprog *sbx_seccomp_prog(const struct sbx_policy *p, const char *addition);
 
 /* probe.c: which layers this process can use */
 void sbx_probe_layers(struct sbx_policy *p, const struct sbx_policy_opts *opts);

@@ -25,6 +25,11 @@
  * A call from a non-native ABI (i386 "int 0x80", the x32 bit) is reported the same way: the
  * parent sees it, so a SIGSYS the program raises itself is never mistaken for one.
  *
+ * Named additions (the table `additions` below, docs/sandbox.md): a runtime that needs a call
+ * the list refuses gets it alone. Each addition is a whole filter of its own, compiled with
+ * the policy, and a run names the one it gets (sbx_limits.seccomp_addition, a language's
+ * "seccomp" in data/languages.json); every other run keeps the plain list.
+ *
  * libseccomp compares a 64-bit argument as a whole, but the kernel reads an int argument from
  * the low half only: a test on an int (a prctl option, an fcntl command, a mode) written with
  * libseccomp could be passed by garbage in the high half. Those tests are a short prefix of
@@ -266,6 +271,78 @@ static const struct {
         {"seccomp", EPERM}, {"flock", 0},
 };
 
+/* One call of a named addition: allowed (err < 0) or answered with err, perhaps only when its
+ * argument arg equals k (arg < 0: whatever the arguments). */
+struct addition_rule {
+        const char *name;
+        int arg;
+        uint64_t k;
+        int err;
+};
+
+#define ADDITION_RULES_MAX 4
+
+static const struct {
+        const char *name;
+        struct addition_rule rules[ADDITION_RULES_MAX]; /* ends at a NULL name */
+} additions[SBX_SECCOMP_ADDITIONS] = {
+        /*
+         * Node.js asks capget at start whether it holds capabilities (to refuse options that
+         * would be unsafe with them): reading its own, empty, set reveals nothing. V8 asks
+         * pkey_alloc for a memory protection key; ENOSYS makes it carry on without one (a key
+         * is a per-process resource the program has no use for).
+         */
+        {"node", {{"capget", -1, 0, -1}, {"pkey_alloc", -1, 0, ENOSYS}}},
+        /*
+         * Mono sets its threads' policy to SCHED_OTHER, the one every thread already has; any
+         * other policy (real-time, a priority) stays refused. libseccomp compares the whole
+         * 64-bit argument, which is stricter than the kernel's int: a high half never passes.
+         */
+        {"mono", {{"sched_setscheduler", 1, SCHED_OTHER, -1}}},
+};
+
+bool sbx_seccomp_addition_known(const char *name)
+{
+        for (size_t i = 0; name && i < SBX_SECCOMP_ADDITIONS; i++)
+                if (!strcmp(additions[i].name, name))
+                        return true;
+        return false;
+}
+
+const struct sock_fprog *sbx_seccomp_prog(const struct sbx_policy *p, const char *addition)
+{
+        if (!addition)
+                return &p->prog;
+        for (size_t i = 0; i < SBX_SECCOMP_ADDITIONS; i++)
+                if (!strcmp(additions[i].name, addition))
+                        return &p->with_addition[i];
+        return NULL;
+}
+
+/* The rules of additions[which] (which < 0: none). */
+static int add_addition(scmp_filter_ctx ctx, int which, char *err, size_t errlen)
+{
+        for (size_t i = 0; which >= 0 && i < ADDITION_RULES_MAX; i++) {
+                const struct addition_rule *a = &additions[which].rules[i];
+                if (!a->name)
+                        break;
+                int nr = seccomp_syscall_resolve_name(a->name);
+                if (nr == __NR_SCMP_ERROR)
+                        continue;
+                uint32_t act = a->err < 0 ? SCMP_ACT_ALLOW : SCMP_ACT_ERRNO((uint32_t)a->err);
+                int r = a->arg < 0
+                                ? seccomp_rule_add(ctx, act, nr, 0)
+                                : seccomp_rule_add(ctx, act, nr, 1,
+                                                   SCMP_CMP((unsigned)a->arg, SCMP_CMP_EQ, a->k));
+                if (r < 0) {
+                        snprintf(err, errlen, "seccomp addition '%s', '%s': %s",
+                                 additions[which].name, a->name, strerror(-r));
+                        return r;
+                }
+        }
+        return 0;
+}
+
 /* A test of the prefix: one int argument of one call. */
 enum arg_test { ARG_EQUALS, ARG_HAS_ANY };
 
@@ -342,7 +419,7 @@ static size_t build_prefix(struct sock_filter *out)
         return n;
 }
 
-static int build_rules(scmp_filter_ctx ctx, bool notify, char *err, size_t errlen)
+static int build_rules(scmp_filter_ctx ctx, bool notify, int addition, char *err, size_t errlen)
 {
         /* a foreign ABI is the parent's to see (notify), so a SIGSYS is never ours */
         int r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
@@ -362,13 +439,15 @@ static int build_rules(scmp_filter_ctx ctx, bool notify, char *err, size_t errle
         if (r == 0)
                 r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
                                      SCMP_A0(SCMP_CMP_MASKED_EQ, NS_FLAGS, 0));
+        if (r == 0)
+                r = add_addition(ctx, addition, err, errlen);
         if (r < 0 && !err[0])
                 snprintf(err, errlen, "seccomp rules: %s", strerror(-r));
         return r;
 }
 
-/* Export ctx's BPF, behind the prefix, into p->prog. */
-static int export_filter(struct sbx_policy *p, scmp_filter_ctx ctx, char *err, size_t errlen)
+/* Export ctx's BPF, behind the prefix, into *prog. */
+static int export_filter(struct sock_fprog *prog, scmp_filter_ctx ctx, char *err, size_t errlen)
 {
         int fd = memfd_create("grader-seccomp", MFD_CLOEXEC);
         if (fd < 0) {
@@ -398,12 +477,14 @@ static int export_filter(struct sbx_policy *p, scmp_filter_ctx ctx, char *err, s
                 return -EIO;
         }
         close(fd);
-        p->prog.filter = f;
-        p->prog.len = (unsigned short)(n + body);
+        prog->filter = f;
+        prog->len = (unsigned short)(n + body);
         return 0;
 }
 
-int sbx_seccomp_compile(struct sbx_policy *p, char *err, size_t errlen)
+/* One filter: the allow-list with additions[addition] (addition < 0: none), into *prog. */
+static int compile_one(struct sbx_policy *p, int addition, struct sock_fprog *prog, char *err,
+                       size_t errlen)
 {
         uint32_t deflt = p->notify ? SCMP_ACT_NOTIFY : SCMP_ACT_KILL_PROCESS;
         scmp_filter_ctx ctx = seccomp_init(deflt);
@@ -416,10 +497,18 @@ int sbx_seccomp_compile(struct sbx_policy *p, char *err, size_t errlen)
                 snprintf(err, errlen, "seccomp_init failed");
                 return -ENOMEM;
         }
-        int r = build_rules(ctx, p->notify, err, errlen);
+        int r = build_rules(ctx, p->notify, addition, err, errlen);
         if (r == 0)
-                r = export_filter(p, ctx, err, errlen);
+                r = export_filter(prog, ctx, err, errlen);
         seccomp_release(ctx);
+        return r;
+}
+
+int sbx_seccomp_compile(struct sbx_policy *p, char *err, size_t errlen)
+{
+        int r = compile_one(p, -1, &p->prog, err, errlen);
+        for (int i = 0; r == 0 && i < SBX_SECCOMP_ADDITIONS; i++)
+                r = compile_one(p, i, &p->with_addition[i], err, errlen);
         return r;
 }
 

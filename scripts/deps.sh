@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Install the Debian 12 packages grader needs to build, test and grade (only the missing ones).
-# Usage: scripts/deps.sh [--runtime-only]
+# Usage: scripts/deps.sh [--runtime-only] [--all-languages]
+#   --runtime-only    only what grading needs, not what building needs
+#   --all-languages   every language of data/languages.json too (default: C, C++, Python 3
+#                     and Java, what CI installs; tests skip the other languages, counted)
 set -euo pipefail
 
 build=(cmake make gcc pkg-config libseccomp-dev libcap-dev libcurl4-openssl-dev libjansson-dev
@@ -9,9 +12,32 @@ build=(cmake make gcc pkg-config libseccomp-dev libcap-dev libcurl4-openssl-dev 
 # compilers and interpreters of the default language table, and tools the tests use
 runtime=(g++ python3 openjdk-17-jdk-headless util-linux ca-certificates)
 
+runtime_only=0
+all_languages=0
+for arg in "$@"; do
+        case "$arg" in
+        --runtime-only) runtime_only=1 ;;
+        --all-languages) all_languages=1 ;;
+        -h | --help)
+                sed -n '3,7p' "$0" | sed 's/^# \{0,1\}//'
+                exit 0
+                ;;
+        *)
+                echo "deps: unknown option '$arg' (see --help)" >&2
+                exit 2
+                ;;
+        esac
+done
+
 want=("${runtime[@]}")
-if [[ "${1:-}" != "--runtime-only" ]]; then
+if ((!runtime_only)); then
         want+=("${build[@]}")
+fi
+if ((all_languages)); then
+        table="$(dirname "$0")/../data/languages.json"
+        # the "package" of every language of the table
+        mapfile -t langs < <(grep -o '"package": "[^"]*"' "$table" | cut -d'"' -f4 | sort -u)
+        want+=("${langs[@]}")
 fi
 
 missing=()

@@ -10,8 +10,9 @@
 static const char help[] = "usage: grader languages [--languages FILE]\n"
                            "\n"
                            "List every language of the table (default: the installed one, or\n"
-                           "$GRADER_LANGUAGES) with its extensions, and whether its compiler\n"
-                           "and runtime are installed on this machine.\n";
+                           "$GRADER_LANGUAGES) with its extensions, the Debian package that\n"
+                           "installs it, and whether its compiler and runtime are installed on\n"
+                           "this machine (the first program missing when not).\n";
 
 int grd_cmd_languages(int argc, char **argv)
 {
@@ -38,7 +39,8 @@ int grd_cmd_languages(int argc, char **argv)
         struct grd_languages *t;
         if (grd_languages_load(path, &t, err, sizeof(err)) < 0)
                 return grd_error("languages: %s", err);
-        printf("%-10s %-22s %-22s %s\n", "ID", "NAME", "EXTENSIONS", "STATUS");
+        printf("%-10s %-22s %-22s %-24s %s\n", "ID", "NAME", "EXTENSIONS", "PACKAGE", "STATUS");
+        size_t installed = 0;
         for (size_t i = 0; i < t->n; i++) {
                 const struct grd_language *l = &t->langs[i];
                 char ext[64] = "";
@@ -49,9 +51,11 @@ int grd_cmd_languages(int argc, char **argv)
                         }
                 }
                 const char *missing = grd_language_missing(l);
-                printf("%-10s %-22s %-22s %s%s\n", l->id, l->name, ext,
-                       missing ? "missing: " : "available", missing ? missing : "");
+                printf("%-10s %-22s %-22s %-24s %s%s\n", l->id, l->name, ext, l->package,
+                       missing ? "not installed: " : "installed", missing ? missing : "");
+                installed += !missing;
         }
+        printf("\n%zu of %zu languages installed\n", installed, t->n);
         grd_languages_free(t);
         return GRD_EXIT_OK;
 }

@@ -194,8 +194,9 @@ static const struct grd_language *choose_language(const struct grd_session *l,
         }
         const char *missing = grd_language_missing(lang);
         if (missing) {
-                grd_error("run: language '%s' needs '%s', which is not installed", lang->id,
-                          missing);
+                grd_error("run: language '%s' is not installed ('%s' is missing): install the "
+                          "Debian package '%s' (apt-get install %s)",
+                          lang->id, missing, lang->package, lang->package);
                 return NULL;
         }
         return lang;

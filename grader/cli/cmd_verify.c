@@ -180,12 +180,19 @@ static void check_margins(struct verify *vf, const struct grd_expectation *want,
         if (!vf->margins || !(want->verdicts & GRD_EXPECT(GRD_VERDICT_AC)) ||
             res->verdict != GRD_VERDICT_AC || vf->deriving)
                 return;
-        double bound = vf->time_limit / p->time_ac_margin;
+        /* the limit the language's runs get (data/languages.json's time_multiplier) */
+        double mult = r->lang && r->lang->run_limits.time_multiplier > 0
+                              ? r->lang->run_limits.time_multiplier
+                              : 1.0;
+        double bound = vf->time_limit * mult / p->time_ac_margin;
         if (res->max_time > bound) {
                 r->result = "MARGIN";
+                char times[32] = ""; /* the language's multiplier, when it has one */
+                if (mult != 1.0)
+                        snprintf(times, sizeof(times), " x %g", mult);
                 snprintf(r->note, sizeof(r->note),
-                         "%.3f s is above the time limit %g s / safety margin %g = %.3f s",
-                         res->max_time, vf->time_limit, p->time_ac_margin, bound);
+                         "%.3f s is above the time limit %g s%s / safety margin %g = %.3f s",
+                         res->max_time, vf->time_limit, times, p->time_ac_margin, bound);
         }
 }
 
@@ -293,8 +300,8 @@ static void verify_one(struct verify *vf, const char *folder, const char *path)
                 snprintf(r.note, sizeof(r.note), "skipped: unknown language");
                 vf->t->skipped++;
         } else if (grd_language_missing(r.lang)) {
-                snprintf(r.note, sizeof(r.note), "skipped: %s not installed",
-                         grd_language_missing(r.lang));
+                snprintf(r.note, sizeof(r.note), "skipped: %s not installed (package %s)",
+                         grd_language_missing(r.lang), r.lang->package);
                 vf->t->skipped++;
         } else {
                 grade_one(vf, &files, r.lang, &r, &res);

@@ -144,6 +144,23 @@ static void apply_lang_limits(struct sbx_limits *l, const struct grd_lang_limits
                 l->processes = ll->processes;
         if (ll->memory_mode_set)
                 l->memory_mode = ll->memory_mode;
+        if (ll->stack)
+                l->stack = ll->stack;
+        if (ll->open_files)
+                l->open_files = ll->open_files;
+        l->seccomp_addition = ll->seccomp;
+}
+
+/*
+ * A language's environment templates expanded into env (NULL-terminated, pointing into its
+ * store). Return: 0 or -E2BIG.
+ */
+static int expand_env(const struct grd_language *lang, char *const *tmpl,
+                      const struct grd_lang_vars *v, struct grd_argv *env)
+{
+        env->argc = env->used = 0;
+        env->argv[0] = NULL;
+        return lang && tmpl ? grd_language_expand(lang, tmpl, v, env) : 0;
 }
 
 /* The compile limits of a language, each unset field taken from grd_default_compile_limits. */
@@ -271,8 +288,9 @@ static char *messages_finish(struct messages *m)
 }
 
 /* Run argv as a compiler (or a build script) in out->dir under the limits l. */
-static int run_compiler(struct grd_env *env, char *const *argv, const struct grd_lang_limits *l,
-                        struct grd_compiled *out, char *err, size_t errlen)
+static int run_compiler(struct grd_env *env, char *const *argv, char *const *envv,
+                        const struct grd_lang_limits *l, struct grd_compiled *out, char *err,
+                        size_t errlen)
 {
         struct messages m;
         int r = messages_start(&m, (size_t)l->output, env->cancel);
@@ -281,6 +299,7 @@ static int run_compiler(struct grd_env *env, char *const *argv, const struct grd
                 return r;
         }
         struct sbx_config cfg = {.argv = (const char *const *)argv,
+                                 .env = (const char *const *)envv,
                                  .workdir = out->dir,
                                  .stdin_fd = -1,
                                  .stdout_fd = m.wr,
@@ -404,7 +423,7 @@ static int compile_sources(struct grd_env *env, const struct grd_language *lang,
         } else {
                 cmn_strlcpy(out->main, grd_language_main_file((const char *const *)srcs),
                             sizeof(out->main));
-                struct grd_argv *argv = lang->compile ? malloc(sizeof(*argv)) : NULL;
+                struct grd_argv *argv = lang->compile ? malloc(sizeof(*argv)) : NULL, *envv = NULL;
                 struct grd_lang_vars vars = {
                         .files = (const char *const *)srcs, .main = out->main, .memory_mb = 256};
                 struct grd_lang_limits l = compile_limits(lang);
@@ -418,9 +437,15 @@ static int compile_sources(struct grd_env *env, const struct grd_language *lang,
                                  "(at most %d words)",
                                  lang->id, n, GRD_LANG_MAX_ARGV);
                         r = -EINVAL;
+                } else if (!(envv = malloc(sizeof(*envv))) ||
+                           expand_env(lang, lang->compile_env, &vars, envv) < 0) {
+                        snprintf(err, errlen, "the compile environment of '%s' is too long",
+                                 lang->id);
+                        r = envv ? -EINVAL : -ENOMEM;
                 } else {
-                        r = run_compiler(env, argv->argv, &l, out, err, errlen);
+                        r = run_compiler(env, argv->argv, envv->argv, &l, out, err, errlen);
                 }
+                free(envv);
                 free(argv);
                 if (r == 0 && out->ok && lang->main_class == GRD_MAIN_CLASS_JAVA)
                         r = find_main_class(out->dir, srcs, n, out);
@@ -441,7 +466,8 @@ static int build_script(struct grd_env *env, struct grd_compiled *out, char *err
                 char *sh[] = {(char *)"/bin/sh", (char *)"./build", NULL};
                 char *direct[] = {(char *)"./build", NULL};
                 struct grd_lang_limits l = compile_limits(NULL);
-                r = run_compiler(env, (st.st_mode & 0111) ? direct : sh, &l, out, err, errlen);
+                r = run_compiler(env, (st.st_mode & 0111) ? direct : sh, NULL, &l, out, err,
+                                 errlen);
                 if (r < 0 || !out->ok)
                         return r;
         }
@@ -529,7 +555,8 @@ void grd_compiled_release(struct grd_compiled *c)
 
 /* The command line of a run: the language's run command (or ./run), then spec->args. */
 static int run_argv(const struct grd_compiled *c, const struct grd_run_spec *spec,
-                    unsigned memory_mb, struct grd_argv *argv, char *err, size_t errlen)
+                    unsigned memory_mb, struct grd_argv *argv, struct grd_argv *envv, char *err,
+                    size_t errlen)
 {
         const struct grd_language *lang = c->lang;
         const char *files[] = {c->main, NULL};
@@ -538,7 +565,10 @@ static int run_argv(const struct grd_compiled *c, const struct grd_run_spec *spe
         int r = 0;
         if (lang) {
                 r = grd_language_expand(lang, lang->run, &vars, argv);
+                if (r == 0)
+                        r = expand_env(lang, lang->run_env, &vars, envv);
         } else {
+                expand_env(NULL, NULL, &vars, envv);
                 argv->argc = argv->used = 0;
                 r = grd_argv_add(argv, "./run");
         }
@@ -614,7 +644,7 @@ static int prepare_run_dir(struct grd_env *env, const struct grd_compiled *c,
 
 /* One side of a run, prepared: its command line, its fresh directory, its stdin. */
 struct prepared_run {
-        struct grd_argv *argv;
+        struct grd_argv *argv, *envv;
         char dir[PATH_MAX];
         int in;
         struct sbx_config cfg;
@@ -633,13 +663,21 @@ static int prepare_run(struct grd_env *env, const struct grd_compiled *c,
         /* {memory_mb} is the whole sandbox limit (the heap may use all of it) */
         uint64_t memory = spec->memory + rl->extra_memory;
         pr->argv = malloc(sizeof(*pr->argv));
-        if (!pr->argv)
+        pr->envv = malloc(sizeof(*pr->envv));
+        if (!pr->argv || !pr->envv) {
+                free(pr->argv);
+                free(pr->envv);
+                pr->argv = pr->envv = NULL;
                 return -ENOMEM;
-        int r = run_argv(c, spec, (unsigned)(memory >> 20), pr->argv, err, errlen);
+        }
+        int r = run_argv(c, spec, (unsigned)(memory >> 20), pr->argv, pr->envv, err, errlen);
         if (r == 0)
                 r = prepare_run_dir(env, c, spec, pr->dir, err, errlen);
         if (r < 0) {
                 pr->dir[0] = '\0';
+                free(pr->argv);
+                free(pr->envv);
+                pr->argv = pr->envv = NULL;
                 return r;
         }
         if (spec->stdin_path && (pr->in = open(spec->stdin_path, O_RDONLY | O_CLOEXEC)) < 0) {
@@ -647,6 +685,7 @@ static int prepare_run(struct grd_env *env, const struct grd_compiled *c,
                 snprintf(err, errlen, "opening '%s': %s", spec->stdin_path, strerror(errno));
         }
         pr->cfg = (struct sbx_config){.argv = (const char *const *)pr->argv->argv,
+                                      .env = (const char *const *)pr->envv->argv,
                                       .workdir = pr->dir,
                                       .stdin_fd = spec->stdin_from_fd ? spec->stdin_fd : pr->in,
                                       .stdout_fd = spec->stdout_fd,
@@ -684,6 +723,7 @@ static void release_run(const struct grd_run_spec *spec, struct prepared_run *pr
         else if (pr->dir[0])
                 cmn_rmtree(pr->dir);
         free(pr->argv);
+        free(pr->envv);
 }
 
 int grd_run_compiled(struct grd_env *env, const struct grd_compiled *c,

@@ -13,6 +13,9 @@
 #include "common.h"
 
 #define MAX_TABLE (1u << 20)
+/* RLIMIT_NOFILE a language may ask for: stdio needs 3, and more than 4096 is a leak, not a need */
+#define MIN_OPEN_FILES 8
+#define MAX_OPEN_FILES 4096
 
 /*
  * 10 s and 1 GiB fit every ordinary program of a course; 64 KiB of messages is more than anyone
@@ -50,11 +53,18 @@ static void lang_release(struct grd_language *l)
 {
         free(l->id);
         free(l->name);
+        free(l->package);
+        free(l->shebang);
         free(l->binary);
+        free(l->compile_limits.seccomp);
+        free(l->run_limits.seccomp);
+        free_strv(l->aliases);
         free_strv(l->extensions);
         free_strv(l->compile);
         free_strv(l->run);
         free_strv(l->version);
+        free_strv(l->compile_env);
+        free_strv(l->run_env);
 }
 
 void grd_languages_free(struct grd_languages *t)
@@ -121,11 +131,12 @@ static int limits(json_t *o, struct grd_lang_limits *l, const char *what, char *
                         *(k[4] ? &l->time_multiplier : &l->time) = json_number_value(v);
                 } else if (!strcmp(k, "memory") || !strcmp(k, "extra_memory") ||
                            !strcmp(k, "output") || !strcmp(k, "file_size") ||
-                           !strcmp(k, "scratch")) {
+                           !strcmp(k, "scratch") || !strcmp(k, "stack")) {
                         uint64_t *dst = !strcmp(k, "memory")      ? &l->memory
                                         : !strcmp(k, "output")    ? &l->output
                                         : !strcmp(k, "file_size") ? &l->file_size
                                         : !strcmp(k, "scratch")   ? &l->scratch
+                                        : !strcmp(k, "stack")     ? &l->stack
                                                                   : &l->extra_memory;
                         if (!json_is_string(v) || cmn_parse_size(json_string_value(v), dst) < 0) {
                                 snprintf(err, errlen, "'%s.%s' must be a size like \"256M\"", what,
@@ -139,6 +150,25 @@ static int limits(json_t *o, struct grd_lang_limits *l, const char *what, char *
                                 return -EINVAL;
                         }
                         l->processes = (unsigned)json_integer_value(v);
+                } else if (!strcmp(k, "open_files")) {
+                        if (!json_is_integer(v) || json_integer_value(v) < MIN_OPEN_FILES ||
+                            json_integer_value(v) > MAX_OPEN_FILES) {
+                                snprintf(err, errlen, "'%s.open_files' must be %d..%d", what,
+                                         MIN_OPEN_FILES, MAX_OPEN_FILES);
+                                return -EINVAL;
+                        }
+                        l->open_files = (unsigned)json_integer_value(v);
+                } else if (!strcmp(k, "seccomp")) {
+                        const char *name = json_string_value(v);
+                        if (!name || !sbx_seccomp_addition_known(name)) {
+                                snprintf(err, errlen,
+                                         "'%s.seccomp' names no allow-list addition "
+                                         "(docs/sandbox.md lists them)",
+                                         what);
+                                return -EINVAL;
+                        }
+                        free(l->seccomp);
+                        l->seccomp = strdup(name);
                 } else if (!strcmp(k, "memory_exit_code")) {
                         if (!json_is_integer(v) || json_integer_value(v) < 1 ||
                             json_integer_value(v) > 255) {
@@ -167,6 +197,19 @@ static int limits(json_t *o, struct grd_lang_limits *l, const char *what, char *
         return 0;
 }
 
+/* An environment template word is NAME=value with a plain name. */
+static int check_env_word(const char *w, const char *what, char *err, size_t errlen)
+{
+        const char *eq = strchr(w, '=');
+        size_t n = eq ? (size_t)(eq - w) : 0;
+        if (n == 0 ||
+            strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != n) {
+                snprintf(err, errlen, "'%s' item '%s' is not NAME=value", what, w);
+                return -EINVAL;
+        }
+        return 0;
+}
+
 static int parse_lang(json_t *o, struct grd_language *l, char *err, size_t errlen)
 {
         if (!json_is_object(o)) {
@@ -188,6 +231,14 @@ static int parse_lang(json_t *o, struct grd_language *l, char *err, size_t errle
                 return -EINVAL;
         }
         l->binary = strdup(bin ? bin : "main");
+        const char *pkg = json_string_value(json_object_get(o, "package"));
+        l->package = strdup(pkg && *pkg ? pkg : id);
+        json_t *sb = json_object_get(o, "shebang");
+        if (sb && (!json_is_string(sb) || !*json_string_value(sb))) {
+                snprintf(err, errlen, "'shebang' must be a non-empty string");
+                return -EINVAL;
+        }
+        l->shebang = sb ? strdup(json_string_value(sb)) : NULL;
         json_t *mc = json_object_get(o, "main_class");
         if (mc && (!json_is_string(mc) || (strcmp(json_string_value(mc), "file") != 0 &&
                                            strcmp(json_string_value(mc), "java") != 0))) {
@@ -204,6 +255,17 @@ static int parse_lang(json_t *o, struct grd_language *l, char *err, size_t errle
                 r = strv(json_object_get(o, "run"), false, &l->run, "run", err, errlen);
         if (r == 0)
                 r = strv(json_object_get(o, "version"), true, &l->version, "version", err, errlen);
+        if (r == 0)
+                r = strv(json_object_get(o, "aliases"), true, &l->aliases, "aliases", err, errlen);
+        if (r == 0)
+                r = strv(json_object_get(o, "compile_env"), true, &l->compile_env, "compile_env",
+                         err, errlen);
+        if (r == 0)
+                r = strv(json_object_get(o, "run_env"), true, &l->run_env, "run_env", err, errlen);
+        for (char **e = l->compile_env; r == 0 && e && *e; e++)
+                r = check_env_word(*e, "compile_env", err, errlen);
+        for (char **e = l->run_env; r == 0 && e && *e; e++)
+                r = check_env_word(*e, "run_env", err, errlen);
         if (r == 0)
                 r = limits(json_object_get(o, "compile_limits"), &l->compile_limits,
                            "compile_limits", err, errlen);
@@ -285,6 +347,11 @@ const struct grd_language *grd_language_find(const struct grd_languages *t, cons
                 if (t->langs[i].id && !strcmp(t->langs[i].id, id))
                         return &t->langs[i];
         }
+        for (size_t i = 0; i < t->n; i++) {
+                for (char **a = t->langs[i].aliases; a && *a; a++)
+                        if (!strcmp(*a, id))
+                                return &t->langs[i];
+        }
         return NULL;
 }
 
@@ -310,11 +377,20 @@ const struct grd_language *grd_language_guess_source(const struct grd_languages 
                                                      size_t len)
 {
         const struct grd_language *l = grd_language_guess(t, file);
-        if (!l || strncmp(l->id, "python", 6) != 0 || len < 2 || memcmp(data, "#!", 2) != 0)
+        if (!l || len < 2 || memcmp(data, "#!", 2) != 0)
                 return l;
         const unsigned char *nl = memchr(data, '\n', len);
         size_t line = nl ? (size_t)(nl - data) : len;
-        return memmem(data, line, "python2", 7) ? NULL : l;
+        if (!strncmp(l->id, "python", 6) && memmem(data, line, "python2", 7))
+                return NULL;
+        /* another language sharing the extension, claimed by its word in the "#!" line */
+        for (size_t i = 0; i < t->n; i++) {
+                const struct grd_language *o = &t->langs[i];
+                if (o != l && o->shebang && grd_language_is_source(o, file) &&
+                    memmem(data, line, o->shebang, strlen(o->shebang)))
+                        return o;
+        }
+        return l;
 }
 
 bool grd_language_is_source(const struct grd_language *l, const char *file)
@@ -334,6 +410,8 @@ const char *grd_language_missing(const struct grd_language *l)
                 return l->compile[0];
         if (l->run[0][0] == '/' && access(l->run[0], X_OK) < 0)
                 return l->run[0];
+        if (l->version && l->version[0][0] == '/' && access(l->version[0], X_OK) < 0)
+                return l->version[0];
         return NULL;
 }
 
@@ -366,12 +444,14 @@ int grd_argv_add(struct grd_argv *a, const char *word)
 
 /* Substitute every placeholder inside one template word. Return: 0 or -E2BIG. */
 static int expand_word(const struct grd_language *l, const char *tmpl, const char *cls,
-                       const char *mem, const struct grd_lang_vars *v, char *word, size_t size)
+                       const char *kt, const char *mem, const struct grd_lang_vars *v, char *word,
+                       size_t size)
 {
         size_t w = 0;
         for (const char *p = tmpl; *p;) {
-                static const char *const names[] = {"{main}", "{binary}", "{class}", "{memory_mb}"};
-                const char *vals[] = {v->main ? v->main : "", l->binary, cls, mem};
+                static const char *const names[] = {"{main}", "{binary}", "{class}",
+                                                    "{kotlin_class}", "{memory_mb}"};
+                const char *vals[] = {v->main ? v->main : "", l->binary, cls, kt, mem};
                 const char *val = NULL;
                 size_t skip = 0;
                 for (size_t k = 0; k < CMN_ARRAY_SIZE(names) && !val; k++) {
@@ -396,7 +476,7 @@ int grd_language_expand(const struct grd_language *l, char *const *tmpl,
 {
         out->argc = out->used = 0;
         out->argv[0] = NULL;
-        char cls[256] = "", mem[32], word[1024];
+        char cls[256] = "", kt[300] = "", mem[32], word[1024];
         if (v->entry) {
                 cmn_strlcpy(cls, v->entry, sizeof(cls));
         } else if (v->main) {
@@ -406,6 +486,8 @@ int grd_language_expand(const struct grd_language *l, char *const *tmpl,
                         *dot = '\0';
         }
         snprintf(mem, sizeof(mem), "%u", v->memory_mb);
+        if (v->main && grd_language_kotlin_class(v->main, kt, sizeof(kt)) < 0)
+                return -E2BIG;
         for (size_t i = 0; tmpl[i]; i++) {
                 if (!strcmp(tmpl[i], "{files}")) {
                         for (size_t k = 0; v->files && v->files[k]; k++)
@@ -413,9 +495,30 @@ int grd_language_expand(const struct grd_language *l, char *const *tmpl,
                                         return -E2BIG;
                         continue;
                 }
-                if (expand_word(l, tmpl[i], cls, mem, v, word, sizeof(word)) < 0 ||
+                if (expand_word(l, tmpl[i], cls, kt, mem, v, word, sizeof(word)) < 0 ||
                     grd_argv_add(out, word) < 0)
                         return -E2BIG;
         }
+        return 0;
+}
+
+int grd_language_kotlin_class(const char *main, char *out, size_t size)
+{
+        const char *dot = strrchr(main, '.');
+        size_t stem = dot ? (size_t)(dot - main) : strlen(main), w = 0;
+        bool digit = stem > 0 && main[0] >= '0' && main[0] <= '9';
+        if (stem + digit + 3 > size)
+                return -E2BIG;
+        if (digit)
+                out[w++] = '_';
+        for (size_t i = 0; i < stem; i++) {
+                char c = main[i];
+                bool ident = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                             (c >= '0' && c <= '9') || c == '_' || c == '$';
+                out[w++] = ident ? c : '_';
+        }
+        if (w > 0 && out[0] >= 'a' && out[0] <= 'z')
+                out[0] = (char)(out[0] - 'a' + 'A');
+        memcpy(out + w, "Kt", 3);
         return 0;
 }

@@ -27,6 +27,9 @@ struct grd_lang_limits {
         uint64_t scratch;       /* compile: size of its private /tmp */
         unsigned processes;     /* 0 = not set */
         int memory_exit_code;   /* run: this exit status means "out of memory" (MLE); 0 none */
+        uint64_t stack;         /* RLIMIT_STACK; 0 = not set (the sandbox's default) */
+        unsigned open_files;    /* RLIMIT_NOFILE; 0 = not set */
+        char *seccomp;          /* a named allow-list addition (docs/sandbox.md); NULL none */
         bool memory_mode_set;
         enum sbx_memory_mode memory_mode;
 };
@@ -52,11 +55,16 @@ enum grd_main_class {
 struct grd_language {
         char *id;
         char *name;
+        char *package;     /* the Debian package that installs it; default the id */
+        char **aliases;    /* other ids --language accepts (DOMjudge's), NULL-terminated or NULL */
+        char *shebang;     /* a word of a "#!" first line that claims a shared extension; or NULL */
         char **extensions; /* NULL-terminated */
         char **compile;    /* NULL-terminated template, or NULL: nothing to compile */
         char **run;        /* NULL-terminated template */
         char **version;    /* NULL-terminated, may be NULL */
-        char *binary;      /* {binary}; default "main" */
+        char **compile_env; /* "NAME=value" templates added to the compiler's environment */
+        char **run_env;     /* likewise for each run; each NULL-terminated or NULL */
+        char *binary;       /* {binary}; default "main" */
         enum grd_main_class main_class;
         struct grd_lang_limits compile_limits;
         struct grd_lang_limits run_limits;
@@ -79,7 +87,7 @@ int grd_languages_load(const char *path, struct grd_languages **ret, char *err, 
 /* grd_languages_free - accepts NULL. */
 void grd_languages_free(struct grd_languages *t);
 
-/* grd_language_find - by id; NULL when unknown. */
+/* grd_language_find - by id, then by alias; NULL when unknown. */
 const struct grd_language *grd_language_find(const struct grd_languages *t, const char *id);
 
 /*
@@ -91,7 +99,9 @@ const struct grd_language *grd_language_guess(const struct grd_languages *t, con
 /*
  * grd_language_guess_source - grd_language_guess, reading the file too: a .py file whose first
  * line is a shebang naming python2 is Python 2, which is no language of the table here (the
- * spec tells Python 2 from 3 by that line). Return: the language, or NULL.
+ * spec tells Python 2 from 3 by that line); a "#!" first line naming the shebang word of
+ * another language with that extension chooses that one (.pl is Prolog, Kattis's spelling,
+ * unless it starts "#!/usr/bin/perl"). Return: the language, or NULL.
  */
 const struct grd_language *grd_language_guess_source(const struct grd_languages *t,
                                                      const char *file, const unsigned char *data,
@@ -104,7 +114,10 @@ const struct grd_language *grd_language_guess_source(const struct grd_languages 
 bool grd_language_is_source(const struct grd_language *l, const char *file);
 
 /*
- * grd_language_missing - the first program a language needs that is not installed here.
+ * grd_language_missing - the first program a language needs that is not installed here: the
+ * first word of its compile, run and version commands, when it is an absolute path, must be an
+ * executable file (Kotlin and Scala compile with /usr/bin/java; their version command names
+ * kotlinc and scalac, which their packages install).
  * Return: NULL when everything is there, else the path (owned by the table).
  */
 const char *grd_language_missing(const struct grd_language *l);
@@ -116,6 +129,14 @@ struct grd_lang_vars {
         const char *entry;        /* {class}; NULL: main without its extension */
         unsigned memory_mb;
 };
+
+/*
+ * grd_language_kotlin_class - the class kotlinc makes for a file's top-level functions: the
+ * stem with each character that cannot be in a Java identifier made '_', '_' before a leading
+ * digit, the first letter upper-cased, then "Kt" ("sum.kt": "SumKt", "2-sum.kt": "_2_sumKt").
+ * Return: 0; -E2BIG when it does not fit out.
+ */
+int grd_language_kotlin_class(const char *main, char *out, size_t size);
 
 /* An expanded command: argv[] points into store. Large: allocate it. */
 struct grd_argv {

@@ -44,6 +44,77 @@ static const struct probe probes[] = {
          "Scanner s = new Scanner(System.in); long a = s.nextLong(), b = s.nextLong();\n"
          "List<Long> l = new ArrayList<>(); l.add(a + b); System.out.println(l.get(0)); } }\n",
          false},
+        /*
+         * The other languages of the table, each reading "2 3" and printing 5 with its usual
+         * I/O and start-up (threads, heap reservations, signal handlers of its runtime);
+         * skipped where not installed.
+         */
+        {"kotlin", "main.kt",
+         "fun main() { val (a, b) = readLine()!!.split(\" \").map { it.toLong() }\n"
+         "println(a + b) }\n",
+         false},
+        {"rust", "main.rs",
+         "use std::io::Read;\nfn main() { let mut s = String::new();\n"
+         "std::io::stdin().read_to_string(&mut s).unwrap();\n"
+         "let v: Vec<i64> = s.split_whitespace().map(|x| x.parse().unwrap()).collect();\n"
+         "println!(\"{}\", v[0] + v[1]); }\n",
+         false},
+        {"go", "main.go",
+         "package main\nimport \"fmt\"\nfunc main() { var a, b int64\n"
+         "fmt.Scan(&a, &b)\nfmt.Println(a + b) }\n",
+         false},
+        {"javascript", "main.js",
+         "const v = require('fs').readFileSync(0, 'utf8').trim()"
+         ".split(/\\s+/).map(Number);\nconsole.log(v[0] + v[1]);\n",
+         false},
+        {"csharp", "main.cs",
+         "using System;\nclass P { static void Main() {\n"
+         "var v = Console.ReadLine().Split(' ');\n"
+         "Console.WriteLine(long.Parse(v[0]) + long.Parse(v[1])); } }\n",
+         false},
+        {"haskell", "main.hs",
+         "main :: IO ()\nmain = interact $ \\s -> "
+         "show (sum (map read (words s) :: [Integer])) ++ \"\\n\"\n",
+         false},
+        {"ocaml", "main.ml",
+         "let () = Scanf.scanf \" %d %d\" (fun a b -> Printf.printf \"%d\\n\" "
+         "(a + b))\n",
+         false},
+        {"ruby", "main.rb", "a, b = STDIN.read.split.map(&:to_i)\nputs a + b\n", false},
+        {"php", "main.php",
+         "<?php\n[$a, $b] = array_map('intval', preg_split('/\\s+/', "
+         "trim(stream_get_contents(STDIN))));\necho $a + $b, \"\\n\";\n",
+         false},
+        {"pascal", "main.pas",
+         "program main;\nvar a, b: int64;\nbegin\n  readln(a, b);\n"
+         "  writeln(a + b);\nend.\n",
+         false},
+        {"lisp", "main.lisp", "(format t \"~D~%\" (+ (read) (read)))\n", false},
+        {"prolog", "main.pl",
+         "main :- read_line_to_string(user_input, S), split_string(S, \" \", \" \", [A, B]),\n"
+         "  number_string(X, A), number_string(Y, B), Z is X + Y, format(\"~d~n\", [Z]).\n",
+         false},
+        {"lua", "main.lua", "local a, b = io.read(\"n\", \"n\")\nprint(a + b)\n", false},
+        {"perl", "main.pm", "my ($a, $b) = split ' ', <STDIN>;\nprint $a + $b, \"\\n\";\n", false},
+        {"bash", "main.sh", "read -r a b\necho $((a + b))\n", false},
+        {"fortran", "main.f90",
+         "program main\n  integer(8) :: a, b\n  read *, a, b\n"
+         "  print '(I0)', a + b\nend program main\n",
+         false},
+        {"ada", "main.adb",
+         "with Ada.Long_Long_Integer_Text_IO; use Ada.Long_Long_Integer_Text_IO;\n"
+         "with Ada.Text_IO;\nprocedure Main is\n   A, B : Long_Long_Integer;\nbegin\n"
+         "   Get (A); Get (B); Put (A + B, Width => 0); Ada.Text_IO.New_Line;\nend Main;\n",
+         false},
+        {"r", "main.R",
+         "v <- scan(file(\"stdin\"), quiet = TRUE)\ncat(v[1] + v[2], \"\\n\", "
+         "sep = \"\")\n",
+         false},
+        {"scala", "Main.scala",
+         "object Main { def main(args: Array[String]): Unit = {\n"
+         "val v = scala.io.StdIn.readLine().split(\" \").map(_.toLong)\nprintln(v(0) + v(1)) } }\n",
+         false},
+        {"pypy3", "main.py", "a, b = map(int, input().split())\nprint(a + b)\n", false},
 };
 
 static int check(struct grd_env *env, const struct grd_language *l, const struct probe *pr,

@@ -15,8 +15,10 @@ struct grd_selftest_line {
 };
 
 /*
- * grd_selftest - compile and run a tiny program in C, C++ and Python 3 (required) and Java
- * (when installed) under the default policy, checking their output.
+ * grd_selftest - compile and run a tiny program in C, C++ and Python 3 (required) and in every
+ * other language of the table that is installed (data/languages.json: Java, Kotlin, Rust, ...)
+ * under the default policy, each reading "2 3" and printing 5: a runtime whose start-up needs
+ * a call the allow-list refuses fails here, with the call's name.
  * @on_line: called once per language (may be NULL), with ctx.
  * @why/@whylen: the first failure, in words.
  * Return: the number of failed required checks (0 = the sandbox works here); -errno when the

@@ -182,10 +182,22 @@ int main(void) {{
         self.assertRegex(r["started_at"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 
     def test_unknown_language_is_a_usage_error(self):
-        src = self.write("x.rs", "fn main() {}\n")
+        src = self.write("x.zig", "pub fn main() void {}\n")
         rc, r, err, _ = grade(os.path.join(ARGS.examples, "sum"), src)
         self.assertEqual(rc, 2)
         self.assertIn("--language", err)
+
+    def test_a_language_not_installed_is_an_internal_error_naming_its_package(self):
+        table = self.write("languages.json", json.dumps({"languages": [{
+            "id": "rust", "package": "rustc", "extensions": [".rs"],
+            "compile": ["/nonexistent/rustc", "-o", "{binary}", "{main}"],
+            "run": ["./{binary}"]}]}))
+        src = self.write("sum.rs", "fn main() {}\n")
+        rc, r, err, _ = grade(os.path.join(ARGS.examples, "sum"), src, languages=table)
+        self.assertEqual(rc, 2)  # not a verdict: nothing is wrong with the submission
+        self.assertIsNone(r)
+        self.assertIn("'rust' is not installed", err)
+        self.assertIn("apt-get install rustc", err)
 
 
 def main():
