@@ -15,7 +15,12 @@
  * and kills what is left by hand.
  *
  * Every function here runs in a child of a possibly multi-threaded process: only
- * async-signal-safe calls (raw system calls, memcpy/strlen), no allocation, no stdio. Every
+ * async-signal-safe calls (raw system calls, memcpy/strlen), no allocation, no stdio. The
+ * credentials and capabilities are changed with raw system calls too, never with glibc's
+ * set*id() or libcap's cap_set_proc(): the child is made with a raw clone(), so glibc still
+ * believes it has the grader's threads, and its set*id() signals each of them and waits for
+ * every one that was being created (or that held the thread-stack lock) at the moment of the
+ * clone; in the child they never answer, and the run hung until its wall limit. Every
  * string was prepared by the parent in struct sbx_plan. A failure is reported as a
  * {stage, errno} record on the close-on-exec report pipe and the child _exit()s; the parent
  * turns that into IE, never into a verdict against the program.
@@ -24,11 +29,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/seccomp.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/capability.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -36,7 +41,6 @@
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <stdint.h>
-#include <grp.h>
 #include <time.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -119,6 +123,30 @@ static void close_all_but(int *keep, size_t n)
  *    seccomp so the filter need not allow the set*id family at all;
  *  - the filter last: after it only sendmsg, close and execve run, all on the allow-list.
  */
+/*
+ * The program's credentials, then no capability at all: the calls glibc and libcap wrap, made
+ * directly (see the top of this file). setresuid() to a non-zero uid clears the permitted and
+ * effective sets already; capset() clears the inheritable set and covers runs that keep their
+ * uid (a user namespace, or an unprivileged grader).
+ */
+static int drop_credentials(const struct sbx_plan *pl)
+{
+        if (pl->setuid) {
+                if (syscall(SYS_setgroups, 0, NULL) < 0 ||
+                    syscall(SYS_setresgid, pl->gid, pl->gid, pl->gid) < 0 ||
+                    syscall(SYS_setresuid, pl->uid, pl->uid, pl->uid) < 0)
+                        return SBX_STAGE_CREDS;
+        }
+        struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+        struct __user_cap_data_struct none[_LINUX_CAPABILITY_U32S_3];
+        memset(none, 0, sizeof(none));
+        if (syscall(SYS_capset, &hdr, none) < 0)
+                return SBX_STAGE_CAPS;
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+                return SBX_STAGE_CAPS;
+        return 0;
+}
+
 _Noreturn static void program_main(const struct sbx_plan *pl, const struct sbx_handover *h)
 {
         /* the grader may block or ignore signals (SIGPIPE, SIGTERM in workers): undo it */
@@ -154,19 +182,14 @@ _Noreturn static void program_main(const struct sbx_plan *pl, const struct sbx_h
         /* Empty the bounding set while CAP_SETPCAP is still ours (EINVAL: not on this kernel). */
         if (pl->setuid || pl->use_userns) {
                 for (int cap = 0; cap <= pl->policy->cap_last; cap++) {
-                        if (cap_drop_bound((cap_value_t)cap) < 0 && errno != EINVAL)
+                        if (prctl(PR_CAPBSET_DROP, (unsigned long)cap, 0, 0, 0) < 0 &&
+                            errno != EINVAL)
                                 sbx_child_fail(pl, SBX_STAGE_CAPS);
                 }
         }
-        if (pl->setuid) {
-                if (setgroups(0, NULL) < 0 || setresgid(pl->gid, pl->gid, pl->gid) < 0 ||
-                    setresuid(pl->uid, pl->uid, pl->uid) < 0)
-                        sbx_child_fail(pl, SBX_STAGE_CREDS);
-        }
-        if (cap_set_proc(pl->policy->empty_caps) < 0)
-                sbx_child_fail(pl, SBX_STAGE_CAPS);
-        if (CAP_AMBIENT_SUPPORTED() && cap_reset_ambient() < 0)
-                sbx_child_fail(pl, SBX_STAGE_CAPS);
+        int stage = drop_credentials(pl);
+        if (stage)
+                sbx_child_fail(pl, stage);
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 sbx_child_fail(pl, SBX_STAGE_NNP);
 

@@ -144,11 +144,6 @@ int sbx_policy_new(const struct sbx_policy_opts *opts, struct sbx_policy **ret, 
                         p->layers.privileged = p->layers.pid_ns = p->layers.mount_ns =
                                 p->layers.net_ns = p->layers.ipc_ns = p->layers.uts_ns = false;
         }
-        p->empty_caps = cap_init();
-        if (!p->empty_caps) {
-                free(p);
-                return -ENOMEM;
-        }
         int r = sbx_seccomp_compile(p, err, errlen);
         if (r < 0) {
                 sbx_policy_free(p);
@@ -169,8 +164,6 @@ void sbx_policy_free(struct sbx_policy *p)
                 free(p->with_addition[i].filter);
         if (p->netns_fd >= 0)
                 close(p->netns_fd);
-        if (p->empty_caps)
-                cap_free(p->empty_caps);
         free(p);
 }
 

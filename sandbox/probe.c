@@ -16,6 +16,7 @@
 #include <linux/magic.h>
 #include <linux/seccomp.h>
 #include <sched.h>
+#include <sys/capability.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>

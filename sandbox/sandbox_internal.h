@@ -7,7 +7,6 @@
 
 #include <linux/filter.h>
 #include <limits.h>
-#include <sys/capability.h>
 #include <sys/resource.h>
 #include <sys/types.h>
 
@@ -41,7 +40,6 @@ struct sbx_policy {
         bool notify;       /* load with SECCOMP_FILTER_FLAG_NEW_LISTENER */
         size_t notif_size; /* the kernel's struct seccomp_notif size */
         bool copy_workdir; /* never layer the work area with overlayfs */
-        cap_t empty_caps;  /* prepared here: the child may not allocate */
         int netns_fd;      /* privileged: one empty network namespace every run enters */
         int cap_last;      /* the kernel's highest capability number */
         struct sbx_bind binds[SBX_MAX_BINDS]; /* the system dirs shown read-only, found once */

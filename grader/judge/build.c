@@ -16,7 +16,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
-#include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,7 +192,6 @@ struct messages {
         struct sbx_cancel stop;   /* what sbx_run_cancellable polls */
         struct sbx_cancel *outer; /* the caller's token (a lost lease), may be NULL */
         int done;                 /* set once the run has ended */
-        sem_t started;            /* posted by the reader once it runs */
         pthread_t thread;
 };
 
@@ -215,7 +213,6 @@ static void *messages_loop(void *arg)
 {
         struct messages *m = arg;
         char chunk[16384];
-        sem_post(&m->started);
         for (;;) {
                 if (m->outer && __atomic_load_n(&m->outer->cancelled, __ATOMIC_SEQ_CST))
                         sbx_cancel(&m->stop);
@@ -248,20 +245,8 @@ static int messages_start(struct messages *m, size_t cap, struct sbx_cancel *out
                 r = -errno;
         else if (!(m->buf = malloc(cap ? cap : 1)))
                 r = -ENOMEM;
-        else if (sem_init(&m->started, 0, 0) < 0)
-                r = -errno;
-        else if ((r = -pthread_create(&m->thread, NULL, messages_loop, m)) == 0) {
-                /*
-                 * The sandbox clones its child from this thread next. A thread still being
-                 * created at that moment is one the child's glibc waits for in setresuid()
-                 * (its set*id calls wait for every thread to be running), for ever: start the
-                 * run only once the reader runs.
-                 */
-                while (sem_wait(&m->started) < 0 && errno == EINTR)
-                        ;
-                sem_destroy(&m->started);
+        else if ((r = -pthread_create(&m->thread, NULL, messages_loop, m)) == 0)
                 return 0;
-        }
         close(m->rd);
         close(m->wr);
         free(m->buf);

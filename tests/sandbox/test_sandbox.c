@@ -444,6 +444,53 @@ static void test_stdin_is_fed_without_deadlock(void **state)
         assert_int_equal(waitpid(writer, NULL, 0), writer);
 }
 
+/* Threads of the caller come and go (a service's workers and readers) while runs start. */
+static int churn_stop;
+
+static void *nothing(void *arg)
+{
+        return arg;
+}
+
+static void *churn(void *arg)
+{
+        (void)arg;
+        while (!__atomic_load_n(&churn_stop, __ATOMIC_SEQ_CST)) {
+                pthread_t t;
+                if (pthread_create(&t, NULL, nothing, NULL) == 0)
+                        pthread_join(t, NULL);
+        }
+        return NULL;
+}
+
+/*
+ * The child is cloned while another thread of the caller is being created or is exiting:
+ * glibc's set*id() in the child would wait for that thread for ever (it was found as a
+ * service worker's compile hanging until its wall limit). Every run must end OK, well inside
+ * its wall limit.
+ */
+static void test_runs_while_other_threads_come_and_go(void **state)
+{
+        (void)state;
+        const char *t[] = {"true", NULL};
+        pthread_t churner;
+        __atomic_store_n(&churn_stop, 0, __ATOMIC_SEQ_CST);
+        assert_int_equal(pthread_create(&churner, NULL, churn, NULL), 0);
+        int bad = 0;
+        struct sbx_result r;
+        for (int i = 0; i < 100 && !bad; i++) {
+                struct sbx_config c = config(t);
+                c.limits.wall_time = 10;
+                if (sbx_run(policy, &c, &r) < 0 || r.status != SBX_STATUS_OK)
+                        bad = i + 1;
+        }
+        __atomic_store_n(&churn_stop, 1, __ATOMIC_SEQ_CST);
+        pthread_join(churner, NULL);
+        if (bad)
+                fail_msg("run %d: status %s after %.1f s: %s", bad, sbx_status_name(r.status),
+                         r.wall_time, r.message);
+}
+
 static void test_layers_reported(void **state)
 {
         (void)state;
@@ -475,6 +522,7 @@ int main(void)
                 cmocka_unit_test(test_private_tmp_limits_are_ole),
                 cmocka_unit_test(test_graders_own_memory_is_not_the_programs),
                 cmocka_unit_test(test_stdin_is_fed_without_deadlock),
+                cmocka_unit_test(test_runs_while_other_threads_come_and_go),
                 cmocka_unit_test(test_layers_reported),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
