@@ -4,11 +4,16 @@
 this one. A machine k times slower is a time limit k times tighter, so this runs `grader verify`
 on copies of the example packages whose time limits are scaled by FACTOR (0.5: this machine
 made twice as slow; 2: twice as fast) and wants every expected verdict to hold. The time
-margins are grader verify's own check at the package's real limits (grader-verify-*), so this
-one runs it with --no-time-margins: the verdicts are the question here. It verifies the
+margins are grader verify's own check at the package's real limits (readme-examples and
+grader-verify-*), so this one runs it with --no-time-margins: the verdicts are the question
+here. It verifies the
 languages of --only (default: C, C++, Python 3, Java, whose examples cover every verdict) and
-skips the others, which grader-verify-* already runs once: twenty compilers more, twice, would
-add minutes to the suite.
+skips the others, which readme-examples already runs once: twenty compilers more, twice, would
+add minutes to the suite. It also leaves out the submissions whose verdict the factor cannot
+change: more time (FACTOR > 1) can only change a run that ran out of time, so only the
+time_limit_exceeded folder is verified then; less time (FACTOR < 1) leaves a TLE a TLE and does
+not touch compiling, so time_limit_exceeded and compile_error are left out then. A file that
+names its own expected results (@EXPECTED_RESULTS@) is always kept.
 
 usage: test_time_margins.py --grader PATH --examples DIR --factor F [--only IDS] [PACKAGE...]"""
 import argparse
@@ -46,6 +51,33 @@ def scale(pkg, factor):
     return old * factor
 
 
+def prune(pkg, factor):
+    """Remove the submissions whose expected verdict the factor cannot change (see above).
+    Return how many submission files are left."""
+    subs = os.path.join(pkg, "submissions")
+    if not os.path.isdir(subs):
+        return 0
+    left = 0
+    for folder in sorted(os.listdir(subs)):
+        path = os.path.join(subs, folder)
+        if not os.path.isdir(path):
+            continue
+        if factor > 1:
+            drop = folder != "time_limit_exceeded"
+        else:
+            drop = folder in ("time_limit_exceeded", "compile_error")
+        for root, _, files in os.walk(path):
+            for name in files:
+                f = os.path.join(root, name)
+                with open(f, "rb") as fh:
+                    tagged = b"@EXPECTED_RESULTS@" in fh.read(1 << 16)
+                if drop and not tagged:
+                    os.unlink(f)
+                else:
+                    left += 1
+    return left
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--grader", required=True)
@@ -73,8 +105,14 @@ def main():
             dst = os.path.join(tmp, name)
             shutil.copytree(os.path.join(args.examples, name), dst, symlinks=True)
             limit = scale(dst, args.factor)
-            print(f"{name}: time limit {limit:g} s (x{args.factor:g})", flush=True)
-            dirs.append(dst)
+            left = prune(dst, args.factor)
+            print(f"{name}: time limit {limit:g} s (x{args.factor:g}), {left} submission files "
+                  f"whose verdict the factor could change", flush=True)
+            if left:
+                dirs.append(dst)
+        if not dirs:
+            print("FAIL: no submission whose verdict depends on the time limit", file=sys.stderr)
+            return 1
         p = subprocess.run([args.grader, "verify", "--no-time-margins", "--languages", langs,
                             *dirs], text=True,
                            capture_output=True, timeout=1500)

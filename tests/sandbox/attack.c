@@ -455,14 +455,14 @@ static int clone_parent(double seconds)
         return 0;
 }
 
-/* Build a tree depth levels deep, every 1000th directory made unreadable at the end. */
+/* Build a tree depth levels deep, every 500th directory made unreadable at the end. */
 static int deep_tree(int depth)
 {
         int locked[64], n_locked = 0, made = 0;
         for (; made < depth; made++) {
                 if (mkdir("d", 0755) < 0 || chdir("d") < 0)
                         break;
-                if (made % 1000 == 999 && n_locked < 64)
+                if (made % 500 == 499 && n_locked < 64)
                         locked[n_locked++] = open(".", O_RDONLY | O_DIRECTORY);
         }
         for (int i = 0; i < n_locked; i++)
