@@ -27,7 +27,7 @@ int main(void);
 /* far past any recursion or descriptor budget (1024 descriptors) and PATH_MAX (a path of 6,000
  * characters); deeper trees cost only time, since the walk is linear in the entries */
 #define DEPTH       3000
-#define LOCKED_EACH 499   /* every so many levels, a directory without any permission */
+#define LOCKED_EACH 499 /* every so many levels, a directory without any permission */
 #define NOBODY      65534
 
 /* A fresh directory under /tmp that nobody can use too (the parent is world-traversable). */
