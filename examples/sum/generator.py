@@ -53,10 +53,10 @@ def main():
                 (3999999999999999999, 1)]
     write("secret", "03-extremes", extremes + [(big(rng), big(rng)) for _ in range(88)])
 
-    # 10^5 lines: mostly small numbers (keeps the file near 1 MB), one line in
+    # 5 * 10^4 lines: mostly small numbers (about half a megabyte), one line in
     # eight with full-size 64-bit values so 32-bit or double arithmetic fails.
     large = []
-    for i in range(10**5):
+    for i in range(5 * 10**4):
         if i % 8 == 7:
             large.append((big(rng), big(rng)))
         else:
