@@ -76,6 +76,8 @@ static int open_dir(int dfd, const char *name)
 /* Fill l from the open directory fd: its identity and every name in it but "." and "..". */
 static int read_level(int fd, struct level *l)
 {
+        l->names = NULL;
+        l->len = l->pos = 0;
         struct stat st;
         if (fstat(fd, &st) < 0)
                 return -errno;
@@ -93,8 +95,6 @@ static int read_level(int fd, struct level *l)
                 return e;
         }
         size_t cap = 0;
-        l->names = NULL;
-        l->len = l->pos = 0;
         struct dirent *de;
         int r = 0;
         while ((de = readdir(d))) {
@@ -221,6 +221,7 @@ static int rm_contents(int fd)
         struct walk w = {.cur = -1};
         int r = descend(&w, fd, 0);
         if (r < 0) {
+                free(w.stack);
                 close(fd);
                 return r;
         }

@@ -239,17 +239,17 @@ static nfds_t poll_set(const struct sbx_watch *w, struct pollfd *pfd, int *idx)
         const struct sbx_feed *f = &w->feed;
         bool pending = f->pipe_w >= 0 && f->pos < f->len;
         struct {
-                bool on;
                 int fd;
                 short events;
+                bool on;
         } want[P_COUNT] = {
-                [P_OUT] = {w->out_open, w->out_r, POLLIN},
-                [P_ERR] = {w->err_open, w->err_r, POLLIN},
-                [P_REP] = {w->rep_open, w->rep_r, POLLIN},
-                [P_CTL] = {w->ctl_r >= 0, w->ctl_r, POLLIN},
-                [P_NOTIFY] = {w->notify_fd >= 0, w->notify_fd, POLLIN},
-                [P_FEED] = {pending, f->pipe_w, POLLOUT},
-                [P_SRC] = {f->pipe_w >= 0 && !pending && !f->eof && !f->seekable, f->src, POLLIN},
+                [P_OUT] = {w->out_r, POLLIN, w->out_open},
+                [P_ERR] = {w->err_r, POLLIN, w->err_open},
+                [P_REP] = {w->rep_r, POLLIN, w->rep_open},
+                [P_CTL] = {w->ctl_r, POLLIN, w->ctl_r >= 0},
+                [P_NOTIFY] = {w->notify_fd, POLLIN, w->notify_fd >= 0},
+                [P_FEED] = {f->pipe_w, POLLOUT, pending},
+                [P_SRC] = {f->src, POLLIN, f->pipe_w >= 0 && !pending && !f->eof && !f->seekable},
         };
         for (int i = 0; i < P_COUNT; i++) {
                 if (!want[i].on)

@@ -468,8 +468,10 @@ int grd_cmd_sandbox(int argc, char **argv)
         if (grd_uid_base_from_env(&a.popts.uid_base) != 0)
                 return GRD_EXIT_USAGE;
         int rc = parse_args(argc, argv, &a);
-        if (rc != 0)
+        if (rc != 0) {
+                free(a.inter_store);
                 return rc < 0 ? GRD_EXIT_OK : rc;
+        }
         struct sandbox_files f = {.in_fd = -1, .out_fd = -1, .err_fd = -1};
         rc = open_files(&a, &f);
         if (rc == 0)

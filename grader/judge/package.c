@@ -38,7 +38,7 @@ int grd_pkg_error(char *err, size_t errlen, int r, const char *file, const struc
 const char *grd_pkg_string(const struct grd_yaml_node *n, const char *file, const char *key,
                            char *err, size_t errlen)
 {
-        if (grd_yaml_is_null(n))
+        if (!n || grd_yaml_is_null(n))
                 return "";
         if (n->type != GRD_YAML_SCALAR) {
                 grd_pkg_error(err, errlen, -EINVAL, file, n, "'%s' must be a string", key);

@@ -150,9 +150,9 @@ enum limit_kind {
 struct limit_key {
         const char *key;
         enum limit_kind kind;
-        double min, max;
-        size_t offset;    /* into struct grd_problem; unused for LIM_TIME_LIMIT and LIM_IGNORED */
         unsigned formats; /* 1 << enum grd_format */
+        double min, max;
+        size_t offset; /* into struct grd_problem; unused for LIM_TIME_LIMIT and LIM_IGNORED */
 };
 
 #define BOTH   3u
@@ -161,21 +161,21 @@ struct limit_key {
 #define AT(f)  offsetof(struct grd_problem, f)
 
 static const struct limit_key LIMITS[] = {
-        {"time_limit", LIM_TIME_LIMIT, 1e-3, GRD_PROBLEM_MAX_TIME_LIMIT, 0, BOTH},
-        {"time_multiplier", LIM_FACTOR, 1e-3, FACTOR_MAX, AT(time_multiplier), LEGACY},
-        {"time_safety_margin", LIM_FACTOR, 1e-3, FACTOR_MAX, AT(time_ac_margin), LEGACY},
-        {"time_resolution", LIM_SECONDS, 1e-3, GRD_PROBLEM_MAX_TIME_LIMIT, AT(time_resolution),
-         DRAFT},
-        {"memory", LIM_MIB, 1, GRD_PROBLEM_MAX_MIB, AT(memory_limit), BOTH},
-        {"output", LIM_MIB, 1e-3, GRD_PROBLEM_MAX_MIB, AT(output_limit), BOTH},
-        {"code", LIM_KIB, 1e-3, GRD_PROBLEM_MAX_MIB * 1024.0, AT(code_limit), BOTH},
-        {"validation_time", LIM_SECONDS, 1e-3, GRD_PROBLEM_MAX_TIME_LIMIT, AT(validation_time),
-         BOTH},
-        {"validation_memory", LIM_MIB, 1, GRD_PROBLEM_MAX_MIB, AT(validation_memory), BOTH},
-        {"validation_output", LIM_MIB, 1e-3, GRD_PROBLEM_MAX_MIB, AT(validation_output), BOTH},
-        {"compilation_time", LIM_IGNORED, 1e-3, GRD_PROBLEM_MAX_TIME_LIMIT, 0, BOTH},
-        {"compilation_memory", LIM_IGNORED, 1e-3, GRD_PROBLEM_MAX_MIB, 0, BOTH},
-        {"validation_passes", LIM_COUNT, 2, GRD_PROBLEM_MAX_PASSES, AT(validation_passes), BOTH},
+        {"time_limit", LIM_TIME_LIMIT, BOTH, 1e-3, GRD_PROBLEM_MAX_TIME_LIMIT, 0},
+        {"time_multiplier", LIM_FACTOR, LEGACY, 1e-3, FACTOR_MAX, AT(time_multiplier)},
+        {"time_safety_margin", LIM_FACTOR, LEGACY, 1e-3, FACTOR_MAX, AT(time_ac_margin)},
+        {"time_resolution", LIM_SECONDS, DRAFT, 1e-3, GRD_PROBLEM_MAX_TIME_LIMIT,
+         AT(time_resolution)},
+        {"memory", LIM_MIB, BOTH, 1, GRD_PROBLEM_MAX_MIB, AT(memory_limit)},
+        {"output", LIM_MIB, BOTH, 1e-3, GRD_PROBLEM_MAX_MIB, AT(output_limit)},
+        {"code", LIM_KIB, BOTH, 1e-3, GRD_PROBLEM_MAX_MIB * 1024.0, AT(code_limit)},
+        {"validation_time", LIM_SECONDS, BOTH, 1e-3, GRD_PROBLEM_MAX_TIME_LIMIT,
+         AT(validation_time)},
+        {"validation_memory", LIM_MIB, BOTH, 1, GRD_PROBLEM_MAX_MIB, AT(validation_memory)},
+        {"validation_output", LIM_MIB, BOTH, 1e-3, GRD_PROBLEM_MAX_MIB, AT(validation_output)},
+        {"compilation_time", LIM_IGNORED, BOTH, 1e-3, GRD_PROBLEM_MAX_TIME_LIMIT, 0},
+        {"compilation_memory", LIM_IGNORED, BOTH, 1e-3, GRD_PROBLEM_MAX_MIB, 0},
+        {"validation_passes", LIM_COUNT, BOTH, 2, GRD_PROBLEM_MAX_PASSES, AT(validation_passes)},
 };
 
 static int set_limit(struct grd_problem *p, const struct limit_key *k,
@@ -695,7 +695,7 @@ char *const *grd_test_input_args(const struct grd_test *t, const char *name)
                 a = t->group->input_args;
                 n = t->group->n_input_args;
         }
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; a && i < n; i++)
                 if (!a[i].name || (name && !strcmp(a[i].name, name)))
                         return a[i].args;
         return NULL;

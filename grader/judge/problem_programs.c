@@ -143,13 +143,15 @@ static int load_program(const struct grd_problem *p, const char *rel, struct grd
                 r = load_files(p, rel, &g->files, &g->n_files, err, errlen);
                 if (r == 0 && g->n_files == 0)
                         r = grd_pkg_error(err, errlen, -EINVAL, rel, NULL, "an empty program");
-        } else if (!(g->files = calloc(1, sizeof(*g->files))) ||
-                   !(g->files[0].name = strdup(g->name))) {
-                r = -ENOMEM;
         } else {
-                g->files[0].path = real;
-                g->n_files = 1;
-                real = NULL;
+                g->files = calloc(1, sizeof(*g->files));
+                if (!g->files || !(g->files[0].name = strdup(g->name))) {
+                        r = -ENOMEM;
+                } else {
+                        g->files[0].path = real;
+                        g->n_files = 1;
+                        real = NULL;
+                }
         }
         free(real);
         for (size_t i = 0; r == 0 && i < g->n_files; i++) {

@@ -218,7 +218,7 @@ static void run_custom(struct grd_env *env, const struct grd_problem *p,
                                     .n_files = CMN_ARRAY_SIZE(files),
                                     .writable_dir = "feedback",
                                     .keep_dir = dir};
-        struct sbx_result vr;
+        struct sbx_result vr = {0};
         int r = !args ? -ENOMEM : err_fd < 0 ? err_fd : 0;
         /* the validator reads the program's output from the start */
         if (r == 0 && lseek(out_fd, 0, SEEK_SET) < 0)
