@@ -18,6 +18,7 @@ int grd_cmd_run(int argc, char **argv);
 int grd_cmd_verify(int argc, char **argv);
 int grd_cmd_languages(int argc, char **argv);
 int grd_cmd_health(int argc, char **argv);
+int grd_cmd_pch(int argc, char **argv);
 
 /* Print "grader: " + message to stderr. Return: GRD_EXIT_USAGE, for `return grd_error(...)`. */
 int grd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

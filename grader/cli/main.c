@@ -21,6 +21,7 @@ static const char usage[] =
         "  serve       poll a course site for submissions and grade them (the service)\n"
         "  health      exit 0 when a running service is alive (for probes)\n"
         "  doctor      show the active isolation layers and run a self-test\n"
+        "  pch         build the precompiled headers of the language table (at install)\n"
         "\n"
         "'grader COMMAND --help' describes a command. 'grader --version' prints the version.\n";
 
@@ -58,6 +59,7 @@ int main(int argc, char **argv)
                 {"sandbox", grd_cmd_sandbox}, {"run", grd_cmd_run},
                 {"verify", grd_cmd_verify},   {"languages", grd_cmd_languages},
                 {"health", grd_cmd_health},   {"doctor", grd_cmd_doctor},
+                {"pch", grd_cmd_pch},
         };
         if (argc < 2) {
                 fputs(usage, stderr);

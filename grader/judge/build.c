@@ -24,6 +24,7 @@
 
 #include "common.h"
 #include "java.h"
+#include "pch.h"
 
 #define TREE_MAX_FILES     10000 /* entries of a compiled directory copied for a run */
 #define TREE_MAX_BYTES     (512u << 20)
@@ -416,7 +417,8 @@ static int compile_sources(struct grd_env *env, const struct grd_language *lang,
                         out->ok = true;
                 } else if (!argv) {
                         r = -ENOMEM;
-                } else if (grd_language_expand(lang, lang->compile, &vars, argv) < 0) {
+                } else if (grd_language_expand(lang, lang->compile, &vars, argv) < 0 ||
+                           grd_pch_add_include(lang, argv) < 0) {
                         snprintf(err, errlen,
                                  "the compile command of '%s' for %zu source files is too long "
                                  "(at most %d words)",

@@ -16,6 +16,7 @@
 /* RLIMIT_NOFILE a language may ask for: stdio needs 3, and more than 4096 is a leak, not a need */
 #define MIN_OPEN_FILES 8
 #define MAX_OPEN_FILES 4096
+#define PCH_PATH_MAX   1024 /* bytes of a precompiled header's header or dir */
 
 /*
  * 10 s and 1 GiB fit every ordinary program of a course; 64 KiB of messages is more than anyone
@@ -65,6 +66,8 @@ static void lang_release(struct grd_language *l)
         free_strv(l->version);
         free_strv(l->compile_env);
         free_strv(l->run_env);
+        free(l->pch.header);
+        free(l->pch.dir);
 }
 
 void grd_languages_free(struct grd_languages *t)
@@ -210,6 +213,65 @@ static int check_env_word(const char *w, const char *what, char *err, size_t err
         return 0;
 }
 
+/*
+ * A path of a precompiled header: relative (the header, as sources include it) or absolute (the
+ * directory of its .gch), made of components none of which is empty, "." or "..".
+ */
+static bool pch_path_ok(const char *p, bool absolute)
+{
+        if (!p || strlen(p) >= PCH_PATH_MAX || (p[0] == '/') != absolute)
+                return false;
+        for (const char *c = absolute ? p + 1 : p;; c++) {
+                size_t n = strcspn(c, "/");
+                if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+                        return false;
+                c += n;
+                if (!*c)
+                        return true;
+        }
+}
+
+/* "precompiled_header": {"header": "bits/stdc++.h", "dir": "/usr/lib/grader/pch"} */
+static int parse_pch(json_t *o, struct grd_lang_pch *p, char *err, size_t errlen)
+{
+        if (!o)
+                return 0;
+        if (!json_is_object(o)) {
+                snprintf(err, errlen,
+                         "'precompiled_header' must be an object with 'header' and 'dir'");
+                return -EINVAL;
+        }
+        const char *k;
+        json_t *v;
+        json_object_foreach(o, k, v)
+        {
+                if (strcmp(k, "header") != 0 && strcmp(k, "dir") != 0) {
+                        snprintf(err, errlen, "unknown key 'precompiled_header.%s'", k);
+                        return -EINVAL;
+                }
+        }
+        const char *header = json_string_value(json_object_get(o, "header"));
+        const char *dir = json_string_value(json_object_get(o, "dir"));
+        if (!pch_path_ok(header, false)) {
+                snprintf(err, errlen,
+                         "'precompiled_header.header' must be a relative path without '.' or "
+                         "'..', as sources include it (\"bits/stdc++.h\")");
+                return -EINVAL;
+        }
+        if (!pch_path_ok(dir, true)) {
+                snprintf(err, errlen,
+                         "'precompiled_header.dir' must be an absolute path without '.' or '..'");
+                return -EINVAL;
+        }
+        p->header = strdup(header);
+        p->dir = strdup(dir);
+        if (!p->header || !p->dir) {
+                snprintf(err, errlen, "out of memory");
+                return -ENOMEM;
+        }
+        return 0;
+}
+
 static int parse_lang(json_t *o, struct grd_language *l, char *err, size_t errlen)
 {
         if (!json_is_object(o)) {
@@ -223,6 +285,10 @@ static int parse_lang(json_t *o, struct grd_language *l, char *err, size_t errle
                 return -EINVAL;
         }
         l->id = strdup(id);
+        if (!l->id) {
+                snprintf(err, errlen, "out of memory");
+                return -ENOMEM;
+        }
         const char *name = json_string_value(json_object_get(o, "name"));
         l->name = strdup(name ? name : id);
         const char *bin = json_string_value(json_object_get(o, "binary"));
@@ -272,6 +338,12 @@ static int parse_lang(json_t *o, struct grd_language *l, char *err, size_t errle
         if (r == 0)
                 r = limits(json_object_get(o, "run_limits"), &l->run_limits, "run_limits", err,
                            errlen);
+        if (r == 0)
+                r = parse_pch(json_object_get(o, "precompiled_header"), &l->pch, err, errlen);
+        if (r == 0 && l->pch.header && !l->compile) {
+                snprintf(err, errlen, "'precompiled_header' needs a compile command");
+                r = -EINVAL;
+        }
         return r;
 }
 

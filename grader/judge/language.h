@@ -46,6 +46,17 @@ extern const struct grd_lang_limits grd_default_compile_limits;
  */
 extern const struct grd_lang_limits grd_default_validator_limits;
 
+/*
+ * A precompiled header a language's compiler may use (docs/grading.md, "Precompiled headers"):
+ * `grader pch` builds dir/header.gch with the language's own compile flags, and a compile gets
+ * -I dir when that file is there. NULL fields: the language has none.
+ */
+struct grd_lang_pch {
+        char *header; /* relative, as sources include it: "bits/stdc++.h" */
+        char *dir;    /* absolute: the directory holding header.gch (under /usr: the sandbox
+                         shows it read-only) */
+};
+
 /* How {class} is found. */
 enum grd_main_class {
         GRD_MAIN_CLASS_FILE, /* the main file's name without its extension */
@@ -68,6 +79,7 @@ struct grd_language {
         enum grd_main_class main_class;
         struct grd_lang_limits compile_limits;
         struct grd_lang_limits run_limits;
+        struct grd_lang_pch pch; /* "precompiled_header"; header NULL: none */
 };
 
 struct grd_languages {

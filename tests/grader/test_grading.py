@@ -1,11 +1,16 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""End-to-end tests of `grader run`: hostile submissions, compile bombs, run-only tests, and a
-broken validator. usage: test_grading.py --grader PATH --examples DIR [unittest args]"""
+"""End-to-end tests of `grader run`: hostile submissions, compile bombs, run-only tests, a
+broken validator; and `grader pch`, the precompiled header a C++ compile uses. A run where every
+test was skipped (no g++, no mount namespace) exits 77.
+usage: test_grading.py --grader PATH --examples DIR [unittest args]"""
 import argparse
 import json
 import os
+import re
+import shlex
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -14,6 +19,22 @@ import unittest
 
 ARGS = None
 HERE = os.path.dirname(os.path.abspath(__file__))
+SKIP = 77  # ctest's SKIP_RETURN_CODE: every test that ran was skipped
+GXX = "/usr/bin/g++"  # the default table's C++ compiler
+BITS_SUM = """#include <bits/stdc++.h>
+using namespace std;
+int main()
+{
+    ios::sync_with_stdio(false);
+    int t = 0;
+    cin >> t;
+    while (t-- > 0) {
+        long long a, b;
+        cin >> a >> b;
+        cout << a + b << '\\n';
+    }
+}
+"""
 
 
 def grade(problem, *files, language=None, timeout=120, languages=None):
@@ -199,6 +220,189 @@ int main(void) {{
         self.assertIn("'rust' is not installed", err)
         self.assertIn("apt-get install rustc", err)
 
+    # --- the precompiled header of C++ (grader pch) ------------------------------------------
+    def need_gxx(self):
+        if not os.access(GXX, os.X_OK):
+            self.skipTest(f"{GXX} is not installed")
+
+    def cpp_table(self, pch_dir, name="languages.json", extra_flags=(), output=None):
+        """A copy of the default table whose C++ precompiled header lives in pch_dir."""
+        with open(os.path.join(ARGS.examples, "..", "data", "languages.json")) as f:
+            table = json.load(f)
+        cpp = next(l for l in table["languages"] if l["id"] == "cpp")
+        self.assertIn("precompiled_header", cpp)
+        cpp["precompiled_header"]["dir"] = pch_dir
+        cpp["compile"][1:1] = list(extra_flags)
+        if output:
+            cpp["compile_limits"]["output"] = output
+        return self.write(name, json.dumps(table)), cpp
+
+    def pch(self, *args, env=None):
+        p = subprocess.run([ARGS.grader, "pch", *args], capture_output=True, text=True,
+                           timeout=300, env=env)
+        return p.returncode, p.stdout, p.stderr
+
+    def gxx_as_the_grader(self, cpp, pch_dir, src):
+        """g++ run outside the sandbox with the argv the grader's compile gets (the table's
+        command, -I the directory after the compiler) plus -H: its stderr names each header
+        read, with "!" before a precompiled header used and "x" before one refused."""
+        work = tempfile.mkdtemp(dir=self.tmp)
+        shutil.copy(src, work)
+        argv = [w.replace("{binary}", cpp["binary"]) for w in cpp["compile"]]
+        argv[argv.index("{files}")] = os.path.basename(src)
+        argv[1:1] = ["-I" + pch_dir]
+        p = subprocess.run(argv + ["-H"], cwd=work, capture_output=True, text=True, timeout=300)
+        return p.returncode, p.stderr
+
+    def test_pch_builds_the_header_that_the_compile_of_the_table_uses(self):
+        self.need_gxx()
+        pch_dir = os.path.join(self.tmp, "pch")
+        table, cpp = self.cpp_table(pch_dir)
+        scratch = os.path.join(self.tmp, "scratch")
+        os.mkdir(scratch)
+        rc, out, err = self.pch("--languages", table, "--dir", pch_dir,
+                                env=dict(os.environ, TMPDIR=scratch))
+        self.assertEqual(rc, 0, err)
+        gch = os.path.join(pch_dir, "bits", "stdc++.h.gch")
+        self.assertRegex(out, rf"cpp: built {re.escape(gch)} \([0-9.]+ MiB\) in [0-9.]+ s")
+        st = os.lstat(gch)
+        self.assertTrue(stat.S_ISREG(st.st_mode))
+        self.assertEqual(stat.S_IMODE(st.st_mode), 0o644)
+        self.assertEqual(stat.S_IMODE(os.stat(os.path.join(pch_dir, "bits")).st_mode), 0o755)
+        self.assertEqual(os.listdir(os.path.join(pch_dir, "bits")), ["stdc++.h.gch"])
+        self.assertEqual(os.listdir(scratch), [])  # the wrapper's directory is gone
+        # GCC takes it for the table's own compile command: built with the same flags
+        src = self.write("bits.cpp", BITS_SUM)
+        rc, hdrs = self.gxx_as_the_grader(cpp, pch_dir, src)
+        self.assertEqual(rc, 0, hdrs[-2000:])
+        self.assertEqual(hdrs.splitlines()[0], "! " + gch, hdrs[:2000])
+        # and the grader compiles with it (in the sandbox: a directory outside the system
+        # directories is not seen there, test_pch_is_used_in_the_sandbox shows it read)
+        rc, r, err, _ = grade(os.path.join(ARGS.examples, "sum"), src, languages=table)
+        self.assertEqual((rc, r["verdict"]), (0, "AC"), err)
+        self.assertEqual(r["compile"]["output"], "")
+        # a second build replaces the first
+        rc, out, err = self.pch("--languages", table, "--dir", pch_dir, "--quiet")
+        self.assertEqual((rc, out), (0, ""), err)
+        self.assertNotEqual(os.lstat(gch).st_ino, st.st_ino)
+
+    def test_a_garbage_pch_is_ignored_and_the_submission_still_ac(self):
+        self.need_gxx()
+        pch_dir = os.path.join(self.tmp, "pch")
+        table, cpp = self.cpp_table(pch_dir)
+        gch = os.path.join(pch_dir, "bits", "stdc++.h.gch")
+        os.makedirs(os.path.dirname(gch))
+        with open(gch, "wb") as f:
+            f.write(b"gpch" + os.urandom(4096))
+        src = self.write("bits.cpp", BITS_SUM)
+        rc, hdrs = self.gxx_as_the_grader(cpp, pch_dir, src)
+        self.assertEqual(rc, 0, hdrs[-2000:])
+        self.assertEqual(hdrs.splitlines()[0], "x " + gch, hdrs[:2000])
+        self.assertIn("bits/stdc++.h", hdrs.splitlines()[1])  # the header itself, read
+        rc, r, err, _ = grade(os.path.join(ARGS.examples, "sum"), src, languages=table)
+        self.assertEqual((rc, r["verdict"]), (0, "AC"), err)
+
+    def test_a_bad_precompiled_header_entry_is_refused_naming_it(self):
+        for i, (pch, what) in enumerate((
+                ({"header": "bits/stdc++.h", "dir": "usr/lib/grader/pch"},
+                 "'precompiled_header.dir' must be an absolute path"),
+                ({"header": "bits/stdc++.h", "dir": "/usr/lib/grader/../../../tmp"},
+                 "'precompiled_header.dir' must be an absolute path"),
+                ({"header": "../../../etc/passwd", "dir": "/usr/lib/grader/pch"},
+                 "'precompiled_header.header' must be a relative path"),
+                ({"header": "/usr/include/stdio.h", "dir": "/usr/lib/grader/pch"},
+                 "'precompiled_header.header' must be a relative path"),
+                ({"header": "bits/stdc++.h", "dir": "/usr/lib/grader/pch", "flags": ["-O3"]},
+                 "unknown key 'precompiled_header.flags'"))):
+            with open(os.path.join(ARGS.examples, "..", "data", "languages.json")) as f:
+                table = json.load(f)
+            next(l for l in table["languages"] if l["id"] == "cpp")["precompiled_header"] = pch
+            path = self.write(f"bad{i}.json", json.dumps(table))
+            for cmd in (["languages"], ["pch", "--dir", os.path.join(self.tmp, "pch")],
+                        ["run", "--problem", os.path.join(ARGS.examples, "sum"),
+                         os.path.join(ARGS.examples, "sum", "submissions", "accepted",
+                                      "sum.cpp")]):
+                p = subprocess.run([ARGS.grader, cmd[0], "--languages", path, *cmd[1:]],
+                                   capture_output=True, text=True, timeout=60)
+                self.assertEqual(p.returncode, 2, (cmd, p.stdout, p.stderr))
+                self.assertIn(f"language table '{path}': language 1 ('cpp'): {what}", p.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "pch")))
+
+    def test_pch_without_a_writable_dir_fails_naming_the_language(self):
+        self.need_gxx()
+        blocker = self.write("file", "a file where the directory would go\n")
+        table, _ = self.cpp_table(os.path.join(blocker, "pch"))
+        for args in ([], ["--dir", os.path.join(blocker, "elsewhere")]):
+            rc, out, err = self.pch("--languages", table, *args)
+            self.assertEqual(rc, 1, (args, out, err))
+            self.assertIn("grader: pch: cpp: cannot create the directory '" + blocker, err)
+            self.assertIn("Not a directory", err)
+
+    def test_pch_that_does_not_compile_fails_with_the_compilers_messages(self):
+        self.need_gxx()
+        pch_dir = os.path.join(self.tmp, "pch")
+        table, _ = self.cpp_table(pch_dir)
+        with open(table) as f:
+            t = json.load(f)
+        next(l for l in t["languages"] if l["id"] == "cpp")["precompiled_header"]["header"] = \
+            "no/such_header.h"
+        with open(table, "w") as f:
+            json.dump(t, f)
+        rc, out, err = self.pch("--languages", table, "--quiet")
+        self.assertEqual((rc, out), (1, ""), err)
+        self.assertIn("grader: pch: cpp: /usr/bin/g++ failed (exit status 1)", err)
+        self.assertIn("no/such_header.h: No such file or directory", err)  # g++'s own words
+        self.assertEqual(os.listdir(os.path.join(pch_dir, "no")), [])  # no temporary left
+
+    def test_pch_is_used_in_the_sandbox_and_a_garbage_one_ignored(self):
+        """The whole path, in a mount namespace of our own where /usr is an overlay whose
+        writes land in a tmpfs: grader pch writes the table's own /usr/lib/grader/pch (the
+        host's /usr is never written), and grader run's compile, in the sandbox, reads it. The
+        table's compile adds -H, so the compiler's messages in the result name the .gch used."""
+        self.need_gxx()
+        if os.geteuid() != 0 or not shutil.which("unshare"):
+            self.skipTest("needs root and unshare (a private mount namespace)")
+        pch_dir = "/usr/lib/grader/pch"
+        if os.path.exists(pch_dir):
+            self.skipTest(f"{pch_dir} exists on this host")
+        table, _ = self.cpp_table(pch_dir, extra_flags=["-H"], output="1M")
+        src = self.write("bits.cpp", BITS_SUM)
+        ovl, out = os.path.join(self.tmp, "ovl"), os.path.join(self.tmp, "out")
+        os.mkdir(ovl)
+        os.mkdir(out)
+        q = shlex.quote
+        run = (f"{q(ARGS.grader)} run --json --languages {q(table)} "
+               f"--problem {q(os.path.join(ARGS.examples, 'sum'))} {q(src)}")
+        script = f"""set -e
+mount -t tmpfs tmpfs {q(ovl)} || exit 77
+mkdir {q(ovl)}/upper {q(ovl)}/work
+mount -t overlay overlay -o lowerdir=/usr,upperdir={q(ovl)}/upper,workdir={q(ovl)}/work /usr \\
+    || exit 77
+{q(ARGS.grader)} pch --languages {q(table)} > {q(out)}/pch.txt
+{run} > {q(out)}/with.json || true
+head -c 4096 /dev/urandom > {pch_dir}/bits/stdc++.h.gch
+{run} > {q(out)}/garbage.json || true
+"""
+        p = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", script],
+                           capture_output=True, text=True, timeout=600)
+        if p.returncode == 77 or "unshare failed" in p.stderr:
+            self.skipTest("no private mount namespace or overlay here: " + p.stderr[-300:])
+        self.assertEqual(p.returncode, 0, p.stderr[-3000:])
+        self.assertFalse(os.path.exists(pch_dir))
+        with open(os.path.join(out, "pch.txt")) as f:
+            self.assertIn(f"cpp: built {pch_dir}/bits/stdc++.h.gch", f.read())
+        with open(os.path.join(out, "with.json")) as f:
+            r = json.load(f)
+        self.assertEqual(r["verdict"], "AC", r["compile"])
+        self.assertEqual(r["compile"]["output"].splitlines()[0],
+                         f"! {pch_dir}/bits/stdc++.h.gch", r["compile"]["output"][:2000])
+        with open(os.path.join(out, "garbage.json")) as f:
+            r = json.load(f)
+        self.assertEqual(r["verdict"], "AC", r["compile"])
+        lines = r["compile"]["output"].splitlines()
+        self.assertEqual(lines[0], f"x {pch_dir}/bits/stdc++.h.gch", lines[:5])
+        self.assertIn("bits/stdc++.h", lines[1])  # read from the header itself
+
 
 def main():
     global ARGS
@@ -206,7 +410,11 @@ def main():
     ap.add_argument("--grader", required=True)
     ap.add_argument("--examples", required=True)
     ARGS, rest = ap.parse_known_args()
-    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
+    prog = unittest.main(argv=[sys.argv[0]] + rest, verbosity=2, exit=False)
+    r = prog.result
+    if r.wasSuccessful() and r.testsRun and len(r.skipped) == r.testsRun:
+        sys.exit(SKIP)
+    sys.exit(0 if r.wasSuccessful() else 1)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests of the language table: the shipped table, ids and aliases, shebangs, new keys. */
+/*
+ * Unit tests of the language table: the shipped table, ids and aliases, shebangs, new keys,
+ * precompiled headers.
+ */
 #include <errno.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,11 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "language.h"
+#include "pch.h"
 
 /* Load a table given as JSON text (written to a temporary file). Return: what load returns. */
 static int load_text(const char *json, struct grd_languages **t, char *err, size_t errlen)
@@ -153,6 +159,174 @@ static void test_a_language_is_installed_when_its_programs_are(void **state)
         grd_languages_free(t);
 }
 
+/* The words of an expanded command joined by spaces, for comparing. */
+static void joined(const struct grd_argv *a, char *out, size_t size)
+{
+        out[0] = '\0';
+        for (size_t i = 0; i < a->argc; i++) {
+                strncat(out, a->argv[i], size - strlen(out) - 1);
+                if (i + 1 < a->argc)
+                        strncat(out, " ", size - strlen(out) - 1);
+        }
+}
+
+static void test_precompiled_header_is_read_and_checked(void **state)
+{
+        (void)state;
+        struct grd_languages *t;
+        char err[512];
+        assert_int_equal(grd_languages_load(NULL, &t, err, sizeof(err)), 0);
+        const struct grd_language *cpp = grd_language_find(t, "cpp");
+        assert_string_equal(cpp->pch.header, "bits/stdc++.h");
+        assert_string_equal(cpp->pch.dir, "/usr/lib/grader/pch");
+        assert_null(grd_language_find(t, "c")->pch.header);
+        grd_languages_free(t);
+
+        static const char *const bad[][2] = {
+                {"{\"header\": \"bits/stdc++.h\", \"dir\": \"usr/lib/pch\"}",
+                 "'precompiled_header.dir' must be an absolute path"},
+                {"{\"header\": \"bits/stdc++.h\", \"dir\": \"/usr/lib/../../tmp\"}",
+                 "'precompiled_header.dir' must be an absolute path"},
+                {"{\"header\": \"bits/stdc++.h\", \"dir\": \"/\"}",
+                 "'precompiled_header.dir' must be an absolute path"},
+                {"{\"header\": \"bits/stdc++.h\"}", "'precompiled_header.dir'"},
+                {"{\"header\": \"../../etc/passwd\", \"dir\": \"/usr/lib/pch\"}",
+                 "'precompiled_header.header' must be a relative path"},
+                {"{\"header\": \"/usr/include/stdio.h\", \"dir\": \"/usr/lib/pch\"}",
+                 "'precompiled_header.header' must be a relative path"},
+                {"{\"header\": \"bits//stdc++.h\", \"dir\": \"/usr/lib/pch\"}",
+                 "'precompiled_header.header' must be a relative path"},
+                {"{\"header\": 3, \"dir\": \"/usr/lib/pch\"}", "'precompiled_header.header'"},
+                {"{\"header\": \"a.h\", \"dir\": \"/usr/lib/pch\", \"flags\": []}",
+                 "unknown key 'precompiled_header.flags'"},
+                {"\"bits/stdc++.h\"", "'precompiled_header' must be an object"},
+        };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                char json[512];
+                snprintf(json, sizeof(json),
+                         "{\"languages\": [{\"id\": \"x\", \"extensions\": [\".x\"], "
+                         "\"compile\": [\"/usr/bin/g++\", \"-x\", \"c++\", \"{files}\"], "
+                         "\"run\": [\"./main\"], \"precompiled_header\": %s}]}",
+                         bad[i][0]);
+                err[0] = '\0';
+                assert_int_equal(load_text(json, &t, err, sizeof(err)), -EINVAL);
+                assert_non_null(strstr(err, "language table '/tmp/grader-test-language-"));
+                assert_non_null(strstr(err, "language 0 ('x')"));
+                if (!strstr(err, bad[i][1]))
+                        fail_msg("%s: got \"%s\"", bad[i][0], err);
+        }
+        /* a language with nothing to compile has no use for one */
+        assert_int_equal(load_text("{\"languages\": [{\"id\": \"x\", \"extensions\": [\".x\"], "
+                                   "\"run\": [\"./main\"], \"precompiled_header\": "
+                                   "{\"header\": \"a.h\", \"dir\": \"/usr/lib/pch\"}}]}",
+                                   &t, err, sizeof(err)),
+                         -EINVAL);
+        assert_non_null(strstr(err, "'precompiled_header' needs a compile command"));
+}
+
+static void test_precompiled_header_command_keeps_the_compile_flags(void **state)
+{
+        (void)state;
+        struct grd_languages *t;
+        char err[512], s[1024];
+        assert_int_equal(grd_languages_load(NULL, &t, err, sizeof(err)), 0);
+        struct grd_argv *a = malloc(sizeof(*a)), *e = malloc(sizeof(*e));
+        assert_int_equal(grd_pch_command(grd_language_find(t, "cpp"), "/w/wrapper.h",
+                                         "/p/bits/.stdc++.h.gch.x", a, e, err, sizeof(err)),
+                         0);
+        joined(a, s, sizeof(s));
+        assert_string_equal(s, "/usr/bin/g++ -std=gnu++17 -O2 -pipe -x c++-header -o "
+                               "/p/bits/.stdc++.h.gch.x /w/wrapper.h");
+        assert_int_equal(e->argc, 0);
+        /* a language without one */
+        assert_int_equal(
+                grd_pch_command(grd_language_find(t, "c"), "w", "o", a, e, err, sizeof(err)),
+                -EINVAL);
+        grd_languages_free(t);
+
+        /* C's shape: what follows {files} is the link (-x none, -lm); -xc joined; env kept */
+        assert_int_equal(
+                load_text("{\"languages\": [{\"id\": \"c\", \"extensions\": [\".c\"], "
+                          "\"compile\": [\"/usr/bin/gcc\", \"-O{memory_mb}\", \"-o{binary}\", "
+                          "\"-xc\", \"{files}\", \"-x\", \"none\", \"-lm\", \"-Wall\"], "
+                          "\"compile_env\": [\"A=1\"], \"run\": [\"./main\"], "
+                          "\"precompiled_header\": {\"header\": \"stdio.h\", \"dir\": \"/p\"}}, "
+                          "{\"id\": \"nox\", \"extensions\": [\".n\"], "
+                          "\"compile\": [\"/usr/bin/g++\", \"-o\", \"{binary}\", \"{main}\"], "
+                          "\"run\": [\"./main\"], "
+                          "\"precompiled_header\": {\"header\": \"a.h\", \"dir\": \"/p\"}}]}",
+                          &t, err, sizeof(err)),
+                0);
+        assert_int_equal(
+                grd_pch_command(grd_language_find(t, "c"), "w.h", "o.gch", a, e, err, sizeof(err)),
+                0);
+        joined(a, s, sizeof(s));
+        assert_string_equal(s, "/usr/bin/gcc -O256 -x c-header -Wall -o o.gch w.h");
+        assert_int_equal(e->argc, 1);
+        assert_string_equal(e->argv[0], "A=1");
+        /* no -x: the header's language cannot be told */
+        assert_int_equal(grd_pch_command(grd_language_find(t, "nox"), "w.h", "o.gch", a, e, err,
+                                         sizeof(err)),
+                         -EINVAL);
+        assert_non_null(strstr(err, "names no language with -x"));
+        grd_languages_free(t);
+        free(a);
+        free(e);
+}
+
+static void test_a_compile_gets_the_include_dir_only_when_the_gch_is_there(void **state)
+{
+        (void)state;
+        char dir[] = "/tmp/grader-test-pch-XXXXXX", json[1024], path[PATH_MAX], s[1024];
+        assert_non_null(mkdtemp(dir));
+        snprintf(json, sizeof(json),
+                 "{\"languages\": [{\"id\": \"cpp\", \"extensions\": [\".cpp\"], "
+                 "\"compile\": [\"/usr/bin/g++\", \"-O2\", \"-o\", \"{binary}\", \"-x\", "
+                 "\"c++\", \"{files}\"], \"run\": [\"./main\"], "
+                 "\"precompiled_header\": {\"header\": \"bits/stdc++.h\", \"dir\": \"%s\"}}]}",
+                 dir);
+        struct grd_languages *t;
+        char err[512];
+        assert_int_equal(load_text(json, &t, err, sizeof(err)), 0);
+        const struct grd_language *l = grd_language_find(t, "cpp");
+        const char *files[] = {"a.cpp", "b.cpp", NULL};
+        struct grd_lang_vars v = {.files = files, .main = "a.cpp", .memory_mb = 256};
+        struct grd_argv *a = malloc(sizeof(*a));
+
+        /* no .gch: the command as the table has it */
+        assert_int_equal(grd_language_expand(l, l->compile, &v, a), 0);
+        assert_int_equal(grd_pch_add_include(l, a), 0);
+        joined(a, s, sizeof(s));
+        assert_string_equal(s, "/usr/bin/g++ -O2 -o main -x c++ a.cpp b.cpp");
+
+        /* a directory of that name is not one either */
+        assert_int_equal(grd_pch_file(l, NULL, path, sizeof(path)), 0);
+        snprintf(s, sizeof(s), "%s/bits", dir);
+        assert_int_equal(mkdir(s, 0755), 0);
+        assert_int_equal(mkdir(path, 0755), 0);
+        assert_int_equal(grd_pch_add_include(l, a), 0);
+        assert_int_equal(rmdir(path), 0);
+
+        /* a regular file: -I dir right after the compiler */
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fputs("not really a precompiled header", f);
+        fclose(f);
+        assert_int_equal(grd_pch_add_include(l, a), 1);
+        char want[1024];
+        snprintf(want, sizeof(want), "/usr/bin/g++ -I%s -O2 -o main -x c++ a.cpp b.cpp", dir);
+        joined(a, s, sizeof(s));
+        assert_string_equal(s, want);
+        assert_null(a->argv[a->argc]);
+
+        unlink(path);
+        snprintf(s, sizeof(s), "%s/bits", dir);
+        rmdir(s);
+        rmdir(dir);
+        free(a);
+        grd_languages_free(t);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -161,6 +335,9 @@ int main(void)
                 cmocka_unit_test(test_kotlin_class_follows_kotlinc),
                 cmocka_unit_test(test_new_keys_are_read_and_checked),
                 cmocka_unit_test(test_a_language_is_installed_when_its_programs_are),
+                cmocka_unit_test(test_precompiled_header_is_read_and_checked),
+                cmocka_unit_test(test_precompiled_header_command_keeps_the_compile_flags),
+                cmocka_unit_test(test_a_compile_gets_the_include_dir_only_when_the_gch_is_there),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
