@@ -7,7 +7,10 @@
 # the image is checked for build tools it must not hold. Not part of scripts/test.sh (it
 # takes minutes); docs/deploy.md explains what each case shows.
 #
-# usage: scripts/container-test.sh [--rebuild-base] [--keep]
+# usage: scripts/container-test.sh [--rebuild-base] [--keep] [--languages slim|full]
+#   --languages  the image's language set (docker/Dockerfile's LANGUAGES; default slim: C,
+#                C++, Python 3, Java); the full image is tagged container-test-full, and its
+#                grader verify covers every example submission of examples/sum
 #   GRADER_DEPLOY_CACHE  where the debootstrap base is kept (/var/cache/grader-deploy-test)
 #   DEBIAN_MIRROR        the mirror for debootstrap (default: the one apt uses here)
 #
@@ -20,12 +23,21 @@ repo=$(pwd)
 
 rebuild_base=0
 keep=0
+languages=slim
+want_languages=0
 for a in "$@"; do
+        if ((want_languages)); then
+                languages=$a
+                want_languages=0
+                continue
+        fi
         case "$a" in
         --rebuild-base) rebuild_base=1 ;;
         --keep) keep=1 ;;
+        --languages) want_languages=1 ;;
+        --languages=*) languages=${a#--languages=} ;;
         -h | --help)
-                sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
+                sed -n '3,20p' "$0" | sed 's/^# \{0,1\}//'
                 exit 0
                 ;;
         *)
@@ -34,6 +46,10 @@ for a in "$@"; do
                 ;;
         esac
 done
+if [[ "$languages" != slim && "$languages" != full ]]; then
+        echo "container-test: --languages is slim or full, not '$languages'" >&2
+        exit 2
+fi
 if [[ $(id -u) -ne 0 ]]; then
         echo "container-test: run as root (buildah, debootstrap)" >&2
         exit 2
@@ -41,6 +57,7 @@ fi
 
 cache=${GRADER_DEPLOY_CACHE:-/var/cache/grader-deploy-test}
 image=localhost/grader:container-test
+[[ "$languages" == full ]] && image=localhost/grader:container-test-full
 base_image=docker.io/library/debian:bookworm-slim
 export BUILDAH_ISOLATION=chroot
 # This machine's limits: buildah's default nproc (32768) and an unlimited nofile are refused.
@@ -153,10 +170,11 @@ fi
 echo "base $base_image from debootstrap of $base_id"
 
 # ---- the image ----------------------------------------------------------------------------
-step "buildah bud -f docker/Dockerfile (chroot isolation)"
+step "buildah bud -f docker/Dockerfile --build-arg LANGUAGES=$languages (chroot isolation)"
 start=$(date +%s)
 if buildah bud --isolation chroot "${ulimits[@]}" --pull=false --layers --format docker \
-        -f docker/Dockerfile --ignorefile docker/Dockerfile.dockerignore -t "$image" . \
+        --build-arg LANGUAGES="$languages" -f docker/Dockerfile \
+        --ignorefile docker/Dockerfile.dockerignore -t "$image" . \
         >"$tmp/build.log" 2>&1; then
         pass "image built ($(($(date +%s) - start)) s): $image"
 else
@@ -247,8 +265,15 @@ done
 # -dev packages: only those the C and C++ compilers need for student programs
 devs=$(chroot "$mnt" dpkg-query -W -f '${Package}\n' | grep -- '-dev$' | sort | tr '\n' ' ')
 allowed=" libc6-dev libcrypt-dev libgcc-12-dev libnsl-dev libstdc++-12-dev libtirpc-dev linux-libc-dev "
+# the full image's compilers bring -dev packages of their own (gfortran, gnat, ghc...): there
+# only the grader's own build dependencies are refused
+build_devs=" libseccomp-dev libcap-dev libcurl4-openssl-dev libjansson-dev libyaml-dev libssl-dev libmicrohttpd-dev libcmocka-dev "
 for d in $devs; do
-        [[ "$allowed" == *" $d "* ]] || leftovers+=("package $d")
+        if [[ "$languages" == full ]]; then
+                [[ "$build_devs" == *" $d "* ]] && leftovers+=("package $d")
+        else
+                [[ "$allowed" == *" $d "* ]] || leftovers+=("package $d")
+        fi
 done
 for p in usr/bin/grader usr/libexec/grader/grader-serve usr/share/grader/languages.json \
         usr/bin/tini usr/bin/gcc usr/bin/g++ usr/bin/python3 usr/bin/javac usr/bin/java; do
