@@ -114,23 +114,22 @@ static void close_all_but(int *keep, size_t n)
 }
 
 /*
- * The program child. The order matters:
- *  - stdio and the work dir first, while the paths are still reachable;
- *  - rlimits before dropping privileges (raising a hard limit needs CAP_SYS_RESOURCE);
- *  - the bounding set is emptied while we still hold CAP_SETPCAP, then setgroups/setgid/setuid
- *    (which clears the permitted and effective sets), then the remaining sets and ambient;
- *  - no_new_privs before seccomp (the kernel requires one or CAP_SYS_ADMIN), and setuid before
- *    seccomp so the filter need not allow the set*id family at all;
- *  - the filter last: after it only sendmsg, close and execve run, all on the allow-list.
- */
-/*
- * The program's credentials, then no capability at all: the calls glibc and libcap wrap, made
- * directly (see the top of this file). setresuid() to a non-zero uid clears the permitted and
- * effective sets already; capset() clears the inheritable set and covers runs that keep their
- * uid (a user namespace, or an unprivileged grader).
+ * The program's credentials and capabilities, with the calls glibc and libcap wrap made
+ * directly (see the top of this file): the bounding set emptied while CAP_SETPCAP is still
+ * ours (EINVAL: a capability this kernel lacks), then the groups, gid and uid (setresuid() to a
+ * non-zero uid clears the permitted and effective sets), then capset() for every set, which
+ * also covers runs that keep their uid (a user namespace, an unprivileged grader), and the
+ * ambient set. Return: 0, or the stage that failed.
  */
 static int drop_credentials(const struct sbx_plan *pl)
 {
+        if (pl->setuid || pl->use_userns) {
+                for (int cap = 0; cap <= pl->policy->cap_last; cap++) {
+                        if (prctl(PR_CAPBSET_DROP, (unsigned long)cap, 0, 0, 0) < 0 &&
+                            errno != EINVAL)
+                                return SBX_STAGE_CAPS;
+                }
+        }
         if (pl->setuid) {
                 if (syscall(SYS_setgroups, 0, NULL) < 0 ||
                     syscall(SYS_setresgid, pl->gid, pl->gid, pl->gid) < 0 ||
@@ -147,6 +146,16 @@ static int drop_credentials(const struct sbx_plan *pl)
         return 0;
 }
 
+/*
+ * The program child. The order matters:
+ *  - stdio and the work dir first, while the paths are still reachable;
+ *  - rlimits before dropping privileges (raising a hard limit needs CAP_SYS_RESOURCE);
+ *  - the bounding set is emptied while we still hold CAP_SETPCAP, then setgroups/setgid/setuid
+ *    (which clears the permitted and effective sets), then the remaining sets and ambient;
+ *  - no_new_privs before seccomp (the kernel requires one or CAP_SYS_ADMIN), and setuid before
+ *    seccomp so the filter need not allow the set*id family at all;
+ *  - the filter last: after it only sendmsg, close and execve run, all on the allow-list.
+ */
 _Noreturn static void program_main(const struct sbx_plan *pl, const struct sbx_handover *h)
 {
         /* the grader may block or ignore signals (SIGPIPE, SIGTERM in workers): undo it */
@@ -179,14 +188,6 @@ _Noreturn static void program_main(const struct sbx_plan *pl, const struct sbx_h
                          : setrlimit(RLIMIT_DATA, &pl->rl_data) < 0)
                 sbx_child_fail(pl, SBX_STAGE_RLIMIT);
 
-        /* Empty the bounding set while CAP_SETPCAP is still ours (EINVAL: not on this kernel). */
-        if (pl->setuid || pl->use_userns) {
-                for (int cap = 0; cap <= pl->policy->cap_last; cap++) {
-                        if (prctl(PR_CAPBSET_DROP, (unsigned long)cap, 0, 0, 0) < 0 &&
-                            errno != EINVAL)
-                                sbx_child_fail(pl, SBX_STAGE_CAPS);
-                }
-        }
         int stage = drop_credentials(pl);
         if (stage)
                 sbx_child_fail(pl, stage);

@@ -46,6 +46,10 @@ for a in "$@"; do
                 ;;
         esac
 done
+if ((want_languages)); then
+        echo "container-test: --languages needs a value: slim or full" >&2
+        exit 2
+fi
 if [[ "$languages" != slim && "$languages" != full ]]; then
         echo "container-test: --languages is slim or full, not '$languages'" >&2
         exit 2

@@ -71,33 +71,6 @@ __attribute__((format(printf, 2, 3))) static int fail(const struct grd_language 
         return -1;
 }
 
-/* Make dir and its missing parents, each new one 0755 whatever the umask. Return: 0, -errno. */
-static int make_dirs(const char *dir)
-{
-        char buf[PATH_MAX];
-        if (cmn_strlcpy(buf, dir, sizeof(buf)) >= sizeof(buf))
-                return -ENAMETOOLONG;
-        for (char *p = buf + 1;; p++) {
-                if (*p != '/' && *p != '\0')
-                        continue;
-                char c = *p;
-                *p = '\0';
-                if (mkdir(buf, 0755) == 0) {
-                        if (chmod(buf, 0755) < 0)
-                                return -errno;
-                } else if (errno != EEXIST) {
-                        return -errno;
-                }
-                if (c == '\0')
-                        break;
-                *p = c;
-        }
-        struct stat st;
-        if (stat(buf, &st) < 0)
-                return -errno;
-        return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
-}
-
 /* Keep the last size - 1 bytes of what was read in tail (NUL-terminated). */
 static void tail_add(char *tail, size_t size, size_t *len, const char *data, size_t n)
 {
@@ -180,7 +153,7 @@ static int prepare(const struct grd_language *l, const struct pch_opts *o, struc
         cmn_strlcpy(parent, b->final, sizeof(parent));
         char *slash = strrchr(parent, '/');
         *slash = '\0';
-        int r = make_dirs(parent);
+        int r = cmn_mkdir_p(parent, 0755);
         if (r < 0)
                 return fail(l, "cannot create the directory '%s': %s%s", parent, strerror(-r),
                             hint(r));
@@ -358,6 +331,9 @@ int grd_cmd_pch(int argc, char **argv)
                 fputs(help, stderr);
                 return GRD_EXIT_USAGE;
         }
+        /* the sandboxed compiles of every slot uid read what this makes: never the caller's
+         * umask (a 077 one would hide the header and only cost time, silently) */
+        umask(022);
         char err[512];
         struct grd_languages *t;
         if (grd_languages_load(path, &t, err, sizeof(err)) < 0)
