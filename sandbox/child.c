@@ -20,7 +20,9 @@
  * set*id() or libcap's cap_set_proc(): the child is made with a raw clone(), so glibc still
  * believes it has the grader's threads, and its set*id() signals each of them and waits for
  * every one that was being created (or that held the thread-stack lock) at the moment of the
- * clone; in the child they never answer, and the run hung until its wall limit. Every
+ * clone; in the child they never answer, and the run hung until its wall limit. prctl() too
+ * is made directly (child_prctl): under a sanitizer, the interceptor of PR_SET_NAME takes the
+ * sanitizer's thread-registry lock, which another thread may have held at the clone. Every
  * string was prepared by the parent in struct sbx_plan. A failure is reported as a
  * {stage, errno} record on the close-on-exec report pipe and the child _exit()s; the parent
  * turns that into IE, never into a verdict against the program.
@@ -113,6 +115,12 @@ static void close_all_but(int *keep, size_t n)
         syscall(SYS_close_range, from, ~0u, 0u);
 }
 
+/* prctl() as the system call itself, past any wrapper or sanitizer interceptor. */
+static long child_prctl(int option, unsigned long arg2)
+{
+        return syscall(SYS_prctl, option, arg2, 0UL, 0UL, 0UL);
+}
+
 /*
  * The program's credentials and capabilities, with the calls glibc and libcap wrap made
  * directly (see the top of this file): the bounding set emptied while CAP_SETPCAP is still
@@ -125,8 +133,7 @@ static int drop_credentials(const struct sbx_plan *pl)
 {
         if (pl->setuid || pl->use_userns) {
                 for (int cap = 0; cap <= pl->policy->cap_last; cap++) {
-                        if (prctl(PR_CAPBSET_DROP, (unsigned long)cap, 0, 0, 0) < 0 &&
-                            errno != EINVAL)
+                        if (child_prctl(PR_CAPBSET_DROP, (unsigned long)cap) < 0 && errno != EINVAL)
                                 return SBX_STAGE_CAPS;
                 }
         }
@@ -141,7 +148,7 @@ static int drop_credentials(const struct sbx_plan *pl)
         memset(none, 0, sizeof(none));
         if (syscall(SYS_capset, &hdr, none) < 0)
                 return SBX_STAGE_CAPS;
-        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+        if (child_prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL) < 0 && errno != EINVAL)
                 return SBX_STAGE_CAPS;
         return 0;
 }
@@ -164,7 +171,7 @@ _Noreturn static void program_main(const struct sbx_plan *pl, const struct sbx_h
         sigprocmask(SIG_SETMASK, &none, NULL);
         for (int sig = 1; sig < NSIG; sig++)
                 signal(sig, SIG_DFL);
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        child_prctl(PR_SET_PDEATHSIG, SIGKILL);
 
         int in = pl->stdin_r >= 0 ? pl->stdin_r : open("/dev/null", O_RDONLY | O_CLOEXEC);
         if (in < 0 || dup2(in, 0) < 0 || dup2(pl->stdout_w, 1) < 0 || dup2(pl->stderr_w, 2) < 0)
@@ -191,7 +198,7 @@ _Noreturn static void program_main(const struct sbx_plan *pl, const struct sbx_h
         int stage = drop_credentials(pl);
         if (stage)
                 sbx_child_fail(pl, stage);
-        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        if (child_prctl(PR_SET_NO_NEW_PRIVS, 1) < 0)
                 sbx_child_fail(pl, SBX_STAGE_NNP);
 
         bool notify = pl->policy->notify;
@@ -268,7 +275,7 @@ static void reap_leftovers(void)
  */
 static void forget_grader(void)
 {
-        prctl(PR_SET_NAME, "sbx-keeper");
+        child_prctl(PR_SET_NAME, (unsigned long)"sbx-keeper");
         char buf[1024];
         if (sbx_read_small("/proc/self/stat", buf, sizeof(buf)) < 0)
                 return;
@@ -361,7 +368,7 @@ static void end_run(const struct sbx_plan *pl, struct sbx_record *rec)
 
 _Noreturn void sbx_child_main(const struct sbx_plan *pl)
 {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        child_prctl(PR_SET_PDEATHSIG, SIGKILL);
         /* the shared empty network namespace (privileged), before anything else */
         if (pl->netns_fd >= 0 && setns(pl->netns_fd, CLONE_NEWNET) < 0)
                 sbx_child_fail(pl, SBX_STAGE_NETNS);
@@ -380,7 +387,7 @@ _Noreturn void sbx_child_main(const struct sbx_plan *pl)
         /* The keeper is a copy of the grader (its memory holds the grader's environment):
          * non-dumpable, its /proc files belong to root and the program cannot read them.
          * (Only now: a non-dumpable process cannot open its own uid_map.) */
-        prctl(PR_SET_DUMPABLE, 0);
+        child_prctl(PR_SET_DUMPABLE, 0);
         struct sbx_handover h = {.kind = SBX_CTL_HOST};
         if (pl->use_ns) {
                 int area = -1;
@@ -390,7 +397,7 @@ _Noreturn void sbx_child_main(const struct sbx_plan *pl)
                         sbx_child_fail(pl, SBX_STAGE_HOSTNAME);
                 hand_over(pl, area, copied, &h);
         } else {
-                prctl(PR_SET_CHILD_SUBREAPER, 1);
+                child_prctl(PR_SET_CHILD_SUBREAPER, 1);
         }
         forget_grader();
 
