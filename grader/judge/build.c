@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cds.h"
 #include "common.h"
 #include "java.h"
 #include "pch.h"
@@ -418,7 +419,8 @@ static int compile_sources(struct grd_env *env, const struct grd_language *lang,
                 } else if (!argv) {
                         r = -ENOMEM;
                 } else if (grd_language_expand(lang, lang->compile, &vars, argv) < 0 ||
-                           grd_pch_add_include(lang, argv) < 0) {
+                           grd_pch_add_include(lang, argv) < 0 ||
+                           grd_cds_add_archive(lang, GRD_CDS_COMPILE, argv) < 0) {
                         snprintf(err, errlen,
                                  "the compile command of '%s' for %zu source files is too long "
                                  "(at most %d words)",
@@ -552,6 +554,8 @@ static int run_argv(const struct grd_compiled *c, const struct grd_run_spec *spe
         int r = 0;
         if (lang) {
                 r = grd_language_expand(lang, lang->run, &vars, argv);
+                if (r == 0 && grd_cds_add_archive(lang, GRD_CDS_RUN, argv) < 0)
+                        r = -E2BIG;
                 if (r == 0)
                         r = expand_env(lang, lang->run_env, &vars, envv);
         } else {

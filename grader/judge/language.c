@@ -68,6 +68,7 @@ static void lang_release(struct grd_language *l)
         free_strv(l->run_env);
         free(l->pch.header);
         free(l->pch.dir);
+        free(l->cds.dir);
 }
 
 void grd_languages_free(struct grd_languages *t)
@@ -272,6 +273,35 @@ static int parse_pch(json_t *o, struct grd_lang_pch *p, char *err, size_t errlen
         return 0;
 }
 
+/* "class_data_archive": {"dir": "/usr/lib/grader/pch"} */
+static int parse_cds(json_t *o, struct grd_lang_cds *c, char *err, size_t errlen)
+{
+        if (!o)
+                return 0;
+        const char *k;
+        json_t *v;
+        json_object_foreach(o, k, v)
+        {
+                if (strcmp(k, "dir") != 0) {
+                        snprintf(err, errlen, "unknown key 'class_data_archive.%s'", k);
+                        return -EINVAL;
+                }
+        }
+        const char *dir = json_string_value(json_object_get(o, "dir"));
+        if (!json_is_object(o) || !pch_path_ok(dir, true)) {
+                snprintf(err, errlen,
+                         "'class_data_archive' must be an object whose 'dir' is an absolute "
+                         "path without '.' or '..'");
+                return -EINVAL;
+        }
+        c->dir = strdup(dir);
+        if (!c->dir) {
+                snprintf(err, errlen, "out of memory");
+                return -ENOMEM;
+        }
+        return 0;
+}
+
 static int parse_lang(json_t *o, struct grd_language *l, char *err, size_t errlen)
 {
         if (!json_is_object(o)) {
@@ -342,6 +372,12 @@ static int parse_lang(json_t *o, struct grd_language *l, char *err, size_t errle
                 r = parse_pch(json_object_get(o, "precompiled_header"), &l->pch, err, errlen);
         if (r == 0 && l->pch.header && !l->compile) {
                 snprintf(err, errlen, "'precompiled_header' needs a compile command");
+                r = -EINVAL;
+        }
+        if (r == 0)
+                r = parse_cds(json_object_get(o, "class_data_archive"), &l->cds, err, errlen);
+        if (r == 0 && l->cds.dir && !l->compile) {
+                snprintf(err, errlen, "'class_data_archive' needs a compile command");
                 r = -EINVAL;
         }
         return r;

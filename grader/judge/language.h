@@ -57,6 +57,16 @@ struct grd_lang_pch {
                          shows it read-only) */
 };
 
+/*
+ * Class-data-sharing archives of a JVM language (docs/grading.md, "Class-data-sharing
+ * archives"): `grader pch` dumps dir/ID.compile.jsa and dir/ID.run.jsa, the classes the
+ * language's compiler and a small program of it load, and a compile or run gets the JVM options
+ * that map that file while it is there. dir NULL: none.
+ */
+struct grd_lang_cds {
+        char *dir; /* absolute, under /usr like a precompiled header's */
+};
+
 /* How {class} is found. */
 enum grd_main_class {
         GRD_MAIN_CLASS_FILE, /* the main file's name without its extension */
@@ -80,6 +90,7 @@ struct grd_language {
         struct grd_lang_limits compile_limits;
         struct grd_lang_limits run_limits;
         struct grd_lang_pch pch; /* "precompiled_header"; header NULL: none */
+        struct grd_lang_cds cds; /* "class_data_archive"; dir NULL: none */
 };
 
 struct grd_languages {

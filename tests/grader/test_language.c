@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Unit tests of the language table: the shipped table, ids and aliases, shebangs, new keys,
- * precompiled headers.
+ * precompiled headers, class-data-sharing archives.
  */
 #include <errno.h>
 #include <limits.h>
@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "cds.h"
 #include "language.h"
 #include "pch.h"
 
@@ -327,6 +328,209 @@ static void test_a_compile_gets_the_include_dir_only_when_the_gch_is_there(void 
         grd_languages_free(t);
 }
 
+static void test_class_data_archive_is_read_and_checked(void **state)
+{
+        (void)state;
+        struct grd_languages *t;
+        char err[512];
+        assert_int_equal(grd_languages_load(NULL, &t, err, sizeof(err)), 0);
+        static const char *const jvm[] = {"java", "kotlin", "scala"};
+        for (size_t i = 0; i < sizeof(jvm) / sizeof(jvm[0]); i++)
+                assert_string_equal(grd_language_find(t, jvm[i])->cds.dir, "/usr/lib/grader/pch");
+        assert_null(grd_language_find(t, "cpp")->cds.dir);
+        grd_languages_free(t);
+
+        static const char *const bad[][2] = {
+                {"{\"dir\": \"usr/lib/pch\"}", "'dir' is an absolute path"},
+                {"{\"dir\": \"/usr/lib/../../tmp\"}", "'dir' is an absolute path"},
+                {"{}", "'class_data_archive' must be an object whose 'dir'"},
+                {"\"/usr/lib/pch\"", "'class_data_archive' must be an object"},
+                {"{\"dir\": \"/usr/lib/pch\", \"size\": 1}",
+                 "unknown key 'class_data_archive.size'"},
+        };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                char json[512];
+                snprintf(json, sizeof(json),
+                         "{\"languages\": [{\"id\": \"x\", \"extensions\": [\".x\"], "
+                         "\"compile\": [\"/usr/bin/javac\", \"{files}\"], "
+                         "\"run\": [\"/usr/bin/java\", \"{class}\"], \"class_data_archive\": %s}]}",
+                         bad[i][0]);
+                err[0] = '\0';
+                assert_int_equal(load_text(json, &t, err, sizeof(err)), -EINVAL);
+                assert_non_null(strstr(err, "language 0 ('x')"));
+                if (!strstr(err, bad[i][1]))
+                        fail_msg("%s: got \"%s\"", bad[i][0], err);
+        }
+        assert_int_equal(load_text("{\"languages\": [{\"id\": \"x\", \"extensions\": [\".x\"], "
+                                   "\"run\": [\"/usr/bin/java\", \"{class}\"], "
+                                   "\"class_data_archive\": {\"dir\": \"/usr/lib/pch\"}}]}",
+                                   &t, err, sizeof(err)),
+                         -EINVAL);
+        assert_non_null(strstr(err, "'class_data_archive' needs a compile command"));
+}
+
+/* cmd, from the given words */
+static void argv_of(struct grd_argv *a, const char *const *words)
+{
+        a->argc = a->used = 0;
+        a->argv[0] = NULL;
+        for (size_t i = 0; words[i]; i++)
+                assert_int_equal(grd_argv_add(a, words[i]), 0);
+}
+
+static void test_jvm_options_go_after_the_launcher_with_j_for_javac(void **state)
+{
+        (void)state;
+        struct grd_argv *a = malloc(sizeof(*a));
+        char s[1024];
+        const char *opts[] = {"-Xa", "-Xb=1", NULL};
+        argv_of(a, (const char *const[]){"/usr/bin/java", "-Xmx8m", "-cp", ".", "Main", NULL});
+        assert_int_equal(grd_jvm_insert(a, opts), 0);
+        joined(a, s, sizeof(s));
+        assert_string_equal(s, "/usr/bin/java -Xa -Xb=1 -Xmx8m -cp . Main");
+        assert_null(a->argv[a->argc]);
+        argv_of(a, (const char *const[]){"/usr/bin/javac", "-d", ".", "Main.java", NULL});
+        assert_int_equal(grd_jvm_insert(a, opts), 0);
+        joined(a, s, sizeof(s));
+        assert_string_equal(s, "/usr/bin/javac -J-Xa -J-Xb=1 -d . Main.java");
+        /* a launcher alone */
+        argv_of(a, (const char *const[]){"java", NULL});
+        assert_int_equal(grd_jvm_insert(a, opts), 0);
+        joined(a, s, sizeof(s));
+        assert_string_equal(s, "java -Xa -Xb=1");
+        /* a full command stays as it was */
+        a->argc = a->used = 0;
+        assert_int_equal(grd_argv_add(a, "/usr/bin/java"), 0);
+        while (grd_argv_add(a, "-Xw") == 0)
+                ;
+        size_t n = a->argc;
+        assert_int_equal(grd_jvm_insert(a, opts), -E2BIG);
+        assert_int_equal(a->argc, n);
+        assert_null(a->argv[n]);
+        free(a);
+}
+
+static void test_a_jvm_gets_the_archive_only_when_it_is_there(void **state)
+{
+        (void)state;
+        char dir[] = "/tmp/grader-test-cds-XXXXXX", json[1024], path[PATH_MAX], s[2048];
+        assert_non_null(mkdtemp(dir));
+        snprintf(json, sizeof(json),
+                 "{\"languages\": [{\"id\": \"java\", \"extensions\": [\".java\"], "
+                 "\"compile\": [\"/usr/bin/javac\", \"-d\", \".\", \"{files}\"], "
+                 "\"run\": [\"/usr/bin/java\", \"-cp\", \".\", \"{class}\"], "
+                 "\"class_data_archive\": {\"dir\": \"%s\"}}]}",
+                 dir);
+        struct grd_languages *t;
+        char err[512];
+        assert_int_equal(load_text(json, &t, err, sizeof(err)), 0);
+        const struct grd_language *l = grd_language_find(t, "java");
+        const char *files[] = {"Main.java", NULL};
+        struct grd_lang_vars v = {.files = files, .main = "Main.java", .memory_mb = 256};
+        struct grd_argv *c = malloc(sizeof(*c)), *r = malloc(sizeof(*r));
+        assert_int_equal(grd_language_expand(l, l->compile, &v, c), 0);
+        assert_int_equal(grd_language_expand(l, l->run, &v, r), 0);
+
+        /* none there: the commands as the table has them */
+        assert_int_equal(grd_cds_add_archive(l, GRD_CDS_COMPILE, c), 0);
+        assert_int_equal(grd_cds_add_archive(l, GRD_CDS_RUN, r), 0);
+        joined(c, s, sizeof(s));
+        assert_string_equal(s, "/usr/bin/javac -d . Main.java");
+
+        /* the run's archive only: the run gets it, the compile does not */
+        assert_int_equal(grd_cds_file(l, NULL, GRD_CDS_RUN, path, sizeof(path)), 0);
+        char want[2048];
+        snprintf(want, sizeof(want), "%s/java.run.jsa", dir);
+        assert_string_equal(path, want);
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fclose(f);
+        assert_int_equal(grd_cds_add_archive(l, GRD_CDS_COMPILE, c), 0);
+        assert_int_equal(grd_cds_add_archive(l, GRD_CDS_RUN, r), 1);
+        joined(r, s, sizeof(s));
+        snprintf(want, sizeof(want),
+                 "/usr/bin/java -XX:SharedArchiveFile=%s/java.run.jsa -Xlog:disable "
+                 "-Xlog:all=warning:stderr -XX:+UnlockDiagnosticVMOptions "
+                 "-XX:ArchiveRelocationMode=0 -cp . Main",
+                 dir);
+        assert_string_equal(s, want);
+        unlink(path);
+
+        /* the compile's, with -J for javac; a directory of that name is no archive */
+        assert_int_equal(grd_cds_file(l, NULL, GRD_CDS_COMPILE, path, sizeof(path)), 0);
+        assert_int_equal(mkdir(path, 0755), 0);
+        assert_int_equal(grd_cds_add_archive(l, GRD_CDS_COMPILE, c), 0);
+        rmdir(path);
+        f = fopen(path, "w");
+        assert_non_null(f);
+        fclose(f);
+        assert_int_equal(grd_cds_add_archive(l, GRD_CDS_COMPILE, c), 1);
+        assert_string_equal(c->argv[0], "/usr/bin/javac");
+        snprintf(want, sizeof(want), "-J-XX:SharedArchiveFile=%s/java.compile.jsa", dir);
+        assert_string_equal(c->argv[1], want);
+        assert_string_equal(c->argv[2], "-J-Xlog:disable");
+        assert_string_equal(c->argv[c->argc - 1], "Main.java");
+        unlink(path);
+        rmdir(dir);
+
+        /* another directory (grader pch --dir); a language without archives */
+        assert_int_equal(grd_cds_file(l, "/d", GRD_CDS_COMPILE, path, sizeof(path)), 0);
+        assert_string_equal(path, "/d/java.compile.jsa");
+        grd_languages_free(t);
+        assert_int_equal(grd_languages_load(NULL, &t, err, sizeof(err)), 0);
+        assert_int_equal(
+                grd_cds_file(grd_language_find(t, "c"), NULL, GRD_CDS_RUN, path, sizeof(path)),
+                -ENOENT);
+        grd_languages_free(t);
+        free(c);
+        free(r);
+}
+
+static void test_the_dump_has_the_jvm_and_options_of_the_command(void **state)
+{
+        (void)state;
+        struct grd_argv *a = malloc(sizeof(*a)), *d = malloc(sizeof(*d));
+        char s[2048], err[512];
+        /* a java: its options up to the main class, the archive choices left out */
+        argv_of(a, (const char *const[]){"/usr/bin/java", "-Xmx256m", "-XX:+UseSerialGC",
+                                         "-Xshare:auto", "-XX:SharedArchiveFile=/old.jsa", "-cp",
+                                         "/k.jar:.", "--add-opens", "a/b=ALL-UNNAMED", "MainKt",
+                                         "-cp", "arg", NULL});
+        assert_int_equal(grd_cds_dump_command(a, "/w/l", "/p/.a.jsa.X", d, err, sizeof(err)), 0);
+        joined(d, s, sizeof(s));
+        assert_string_equal(s, "/usr/bin/java -Xmx256m -XX:+UseSerialGC -cp /k.jar:. "
+                               "--add-opens a/b=ALL-UNNAMED -Xshare:dump "
+                               "-XX:SharedClassListFile=/w/l -XX:SharedArchiveFile=/p/.a.jsa.X");
+        /* -jar and -m end the options too */
+        argv_of(a, (const char *const[]){"java", "-Xss8m", "-jar", "x.jar", "-Xbig", NULL});
+        assert_int_equal(grd_cds_dump_command(a, "l", "o", d, err, sizeof(err)), 0);
+        joined(d, s, sizeof(s));
+        assert_string_equal(s, "java -Xss8m -Xshare:dump -XX:SharedClassListFile=l "
+                               "-XX:SharedArchiveFile=o");
+        /* not a JVM: refused, naming it */
+        argv_of(a, (const char *const[]){"/bin/sh", "-c", "true", NULL});
+        assert_int_equal(grd_cds_dump_command(a, "l", "o", d, err, sizeof(err)), -EINVAL);
+        assert_non_null(strstr(err, "'/bin/sh' is not a JVM launcher"));
+        /* javac: the java of its JDK, and its -J options only */
+        char real[PATH_MAX];
+        if (realpath("/usr/bin/javac", real)) {
+                argv_of(a,
+                        (const char *const[]){"/usr/bin/javac", "-encoding", "UTF-8", "-J-Xmx512m",
+                                              "-J-Xshare:auto", "-d", ".", "Main.java", NULL});
+                assert_int_equal(grd_cds_dump_command(a, "l", "o", d, err, sizeof(err)), 0);
+                *strrchr(real, '/') = '\0';
+                char want[PATH_MAX + 128];
+                snprintf(want, sizeof(want),
+                         "%s/java -Xmx512m -Xshare:dump -XX:SharedClassListFile=l "
+                         "-XX:SharedArchiveFile=o",
+                         real);
+                joined(d, s, sizeof(s));
+                assert_string_equal(s, want);
+        }
+        free(a);
+        free(d);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -338,6 +542,10 @@ int main(void)
                 cmocka_unit_test(test_precompiled_header_is_read_and_checked),
                 cmocka_unit_test(test_precompiled_header_command_keeps_the_compile_flags),
                 cmocka_unit_test(test_a_compile_gets_the_include_dir_only_when_the_gch_is_there),
+                cmocka_unit_test(test_class_data_archive_is_read_and_checked),
+                cmocka_unit_test(test_jvm_options_go_after_the_launcher_with_j_for_javac),
+                cmocka_unit_test(test_a_jvm_gets_the_archive_only_when_it_is_there),
+                cmocka_unit_test(test_the_dump_has_the_jvm_and_options_of_the_command),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
