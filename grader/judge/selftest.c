@@ -117,6 +117,18 @@ static const struct probe probes[] = {
         {"pypy3", "main.py", "a, b = map(int, input().split())\nprint(a + b)\n", false},
 };
 
+int grd_selftest_program(const char *id, const char **file, const char **source)
+{
+        for (size_t i = 0; i < CMN_ARRAY_SIZE(probes); i++) {
+                if (strcmp(probes[i].lang, id) == 0) {
+                        *file = probes[i].file;
+                        *source = probes[i].source;
+                        return 0;
+                }
+        }
+        return -ENOENT;
+}
+
 static int check(struct grd_env *env, const struct grd_language *l, const struct probe *pr,
                  const char *input, char *why, size_t whylen)
 {
@@ -192,7 +204,8 @@ int grd_selftest(const struct sbx_policy *p, const struct grd_languages *langs, 
         char input[PATH_MAX];
         r = cmn_join(input, sizeof(input), env.workroot, "selftest.in");
         if (r == 0)
-                r = cmn_write_file_atomic(input, "2 3\n", 4, 0644);
+                r = cmn_write_file_atomic(input, GRD_SELFTEST_INPUT, strlen(GRD_SELFTEST_INPUT),
+                                          0644);
         if (r < 0) {
                 snprintf(why, whylen, "writing '%s': %s", input, strerror(-r));
                 grd_env_release(&env);

@@ -28,4 +28,14 @@ int grd_selftest(const struct sbx_policy *p, const struct grd_languages *langs, 
                  void (*on_line)(void *ctx, const struct grd_selftest_line *l), void *ctx,
                  char *why, size_t whylen);
 
+/*
+ * grd_selftest_program - the self-test's program in language id: its file name and source. It
+ * reads GRD_SELFTEST_INPUT and prints 5 (`grader pch` runs it to learn the classes a program
+ * of a JVM language loads).
+ * Return: 0; -ENOENT when the self-test has no program in that language.
+ */
+int grd_selftest_program(const char *id, const char **file, const char **source);
+
+#define GRD_SELFTEST_INPUT "2 3\n"
+
 #endif

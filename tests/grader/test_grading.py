@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """End-to-end tests of `grader run`: hostile submissions, compile bombs, run-only tests, a
-broken validator; and `grader pch`, the precompiled header a C++ compile uses. A run where every
-test was skipped (no g++, no mount namespace) exits 77.
+broken validator; and `grader pch`, the precompiled header a C++ compile uses and the
+class-data-sharing archives of Java. A run where every test was skipped (no g++, no mount
+namespace) exits 77.
 usage: test_grading.py --grader PATH --examples DIR [unittest args]"""
 import argparse
 import json
@@ -21,6 +22,7 @@ ARGS = None
 HERE = os.path.dirname(os.path.abspath(__file__))
 SKIP = 77  # ctest's SKIP_RETURN_CODE: every test that ran was skipped
 GXX = "/usr/bin/g++"  # the default table's C++ compiler
+JAVAC = "/usr/bin/javac"  # and its Java compiler
 BITS_SUM = """#include <bits/stdc++.h>
 using namespace std;
 int main()
@@ -226,9 +228,12 @@ int main(void) {{
             self.skipTest(f"{GXX} is not installed")
 
     def cpp_table(self, pch_dir, name="languages.json", extra_flags=(), output=None):
-        """A copy of the default table whose C++ precompiled header lives in pch_dir."""
+        """A copy of the default table whose C++ precompiled header lives in pch_dir, and the
+        only precompiled file it names (grader pch builds nothing else, anywhere)."""
         with open(os.path.join(ARGS.examples, "..", "data", "languages.json")) as f:
             table = json.load(f)
+        for lang in table["languages"]:
+            lang.pop("class_data_archive", None)
         cpp = next(l for l in table["languages"] if l["id"] == "cpp")
         self.assertIn("precompiled_header", cpp)
         cpp["precompiled_header"]["dir"] = pch_dir
@@ -402,6 +407,135 @@ head -c 4096 /dev/urandom > {pch_dir}/bits/stdc++.h.gch
         lines = r["compile"]["output"].splitlines()
         self.assertEqual(lines[0], f"x {pch_dir}/bits/stdc++.h.gch", lines[:5])
         self.assertIn("bits/stdc++.h", lines[1])  # read from the header itself
+
+    # --- the class-data-sharing archives of the JVM languages (grader pch) ------------------
+    def java_table(self, cds_dir, log=False):
+        """A copy of the default table where only Java names precompiled files, its archives
+        in cds_dir; log: its compile and run print the JVM's archive messages to stderr."""
+        if not os.access(JAVAC, os.X_OK):
+            self.skipTest(f"{JAVAC} is not installed")
+        with open(os.path.join(ARGS.examples, "..", "data", "languages.json")) as f:
+            table = json.load(f)
+        for lang in table["languages"]:
+            lang.pop("precompiled_header", None)
+            if lang["id"] != "java":
+                lang.pop("class_data_archive", None)
+        java = next(l for l in table["languages"] if l["id"] == "java")
+        self.assertIn("class_data_archive", java)
+        java["class_data_archive"]["dir"] = cds_dir
+        if log:  # after the options the grader puts first, so these win
+            java["compile"][1:1] = ["-J-Xlog:cds=info:stderr"]
+            java["run"][1:1] = ["-Xlog:cds=info:stderr"]
+        return self.write("java.json", json.dumps(table)), java
+
+    def test_archives_are_built_for_the_jvm_and_options_of_the_table(self):
+        cds_dir = os.path.join(self.tmp, "pch")
+        table, java = self.java_table(cds_dir)
+        scratch = os.path.join(self.tmp, "scratch")
+        os.mkdir(scratch)
+        rc, out, err = self.pch("--languages", table, "--dir", cds_dir,
+                                env=dict(os.environ, TMPDIR=scratch))
+        self.assertEqual(rc, 0, err)
+        compile_jsa = os.path.join(cds_dir, "java.compile.jsa")
+        run_jsa = os.path.join(cds_dir, "java.run.jsa")
+        self.assertRegex(out, rf"^java: built {re.escape(compile_jsa)} \([0-9.]+ MiB\) and "
+                              rf"{re.escape(run_jsa)} \([0-9.]+ MiB\) in [0-9.]+ s\n$")
+        self.assertEqual(sorted(os.listdir(cds_dir)), ["java.compile.jsa", "java.run.jsa"])
+        for f in (compile_jsa, run_jsa):
+            self.assertEqual(stat.S_IMODE(os.stat(f).st_mode), 0o644)
+            self.assertGreater(os.path.getsize(f), 1 << 20)
+        self.assertEqual(os.listdir(scratch), [])  # the work directory is gone
+        # each is mapped by the table's own commands: -Xshare:on fails when it cannot be
+        work = os.path.join(self.tmp, "work")
+        os.mkdir(work)
+        self.write("work/Main.java", "public class Main { public static void main(String[] a) "
+                                     "{ System.out.println(new java.util.Scanner(System.in)"
+                                     ".nextInt() * 2); } }\n")
+        javac = [w.replace("{files}", "Main.java") for w in java["compile"]]
+        javac[1:1] = ["-J-Xshare:on", "-J-XX:SharedArchiveFile=" + compile_jsa]
+        p = subprocess.run(javac, cwd=work, capture_output=True, text=True, timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        run = [w.replace("{memory_mb}", "256").replace("{class}", "Main") for w in java["run"]
+               if w != "-Xshare:auto"]
+        run[1:1] = ["-Xshare:on", "-XX:SharedArchiveFile=" + run_jsa]
+        p = subprocess.run(run, cwd=work, input="21\n", capture_output=True, text=True,
+                           timeout=60)
+        self.assertEqual((p.returncode, p.stdout), (0, "42\n"), p.stderr)
+
+    def test_archives_of_a_language_without_a_jvm_or_a_program_fail_naming_it(self):
+        table, _ = self.java_table(os.path.join(self.tmp, "pch"))
+        with open(table) as f:
+            t = json.load(f)
+        c = next(l for l in t["languages"] if l["id"] == "c")
+        c["class_data_archive"] = {"dir": os.path.join(self.tmp, "pch")}
+        java = next(l for l in t["languages"] if l["id"] == "java")
+        java8 = dict(java, id="java8", extensions=[".java8"])
+        java8.pop("aliases", None)
+        t["languages"].append(java8)
+        with open(table, "w") as f:
+            json.dump(t, f)
+        rc, out, err = self.pch("--languages", table)
+        self.assertEqual(rc, 1, (out, err))
+        self.assertIn("grader: pch: c: '/usr/bin/gcc' is not a JVM launcher", err)
+        self.assertIn("grader: pch: java8: the self-test has no program in 'java8'", err)
+        self.assertRegex(out, r"(?m)^java: built ")  # the others are still built
+        self.assertEqual(sorted(os.listdir(os.path.join(self.tmp, "pch"))),
+                         ["java.compile.jsa", "java.run.jsa"])  # no temporary left
+
+    def test_archives_are_used_in_the_sandbox_and_a_bad_one_ignored(self):
+        """As test_pch_is_used_in_the_sandbox: in a mount namespace of our own where /usr is an
+        overlay, grader pch writes the table's /usr/lib/grader/pch, and grader run's compile
+        and runs map the archives there (the JVM says so on stderr: the table copy logs it).
+        Then each archive is replaced by garbage, then by one of another JVM build: both are
+        refused by the JVM, and the submission is still AC with its output intact."""
+        cds_dir = "/usr/lib/grader/pch"
+        table, _ = self.java_table(cds_dir, log=True)
+        if os.geteuid() != 0 or not shutil.which("unshare"):
+            self.skipTest("needs root and unshare (a private mount namespace)")
+        if os.path.exists(cds_dir):
+            self.skipTest(f"{cds_dir} exists on this host")
+        src = os.path.join(ARGS.examples, "sum", "submissions", "accepted", "Sum.java")
+        ovl, out = os.path.join(self.tmp, "ovl"), os.path.join(self.tmp, "out")
+        os.mkdir(ovl)
+        os.mkdir(out)
+        q = shlex.quote
+        run = (f"{q(ARGS.grader)} run --json --languages {q(table)} "
+               f"--problem {q(os.path.join(ARGS.examples, 'sum'))} {q(src)}")
+        other_build = ("import sys\nfor p in sys.argv[1:]:\n b = bytearray(open(p, 'rb').read())\n"
+                       " i = b.index(b'Server VM (')\n b[i + 11] ^= 1\n open(p, 'wb').write(b)\n")
+        script = f"""set -e
+mount -t tmpfs tmpfs {q(ovl)} || exit 77
+mkdir {q(ovl)}/upper {q(ovl)}/work
+mount -t overlay overlay -o lowerdir=/usr,upperdir={q(ovl)}/upper,workdir={q(ovl)}/work /usr \\
+    || exit 77
+{q(ARGS.grader)} pch --languages {q(table)} > {q(out)}/pch.txt
+{run} > {q(out)}/with.json || true
+for f in {cds_dir}/*.jsa; do cp $f $f.good; head -c 65536 /dev/urandom > $f; done
+{run} > {q(out)}/garbage.json || true
+for f in {cds_dir}/*.jsa; do mv $f.good $f; done
+python3 -c {q(other_build)} {cds_dir}/java.compile.jsa {cds_dir}/java.run.jsa
+{run} > {q(out)}/stale.json || true
+"""
+        p = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", script],
+                           capture_output=True, text=True, timeout=600)
+        if p.returncode == 77 or "unshare failed" in p.stderr:
+            self.skipTest("no private mount namespace or overlay here: " + p.stderr[-300:])
+        self.assertEqual(p.returncode, 0, p.stderr[-3000:])
+        self.assertFalse(os.path.exists(cds_dir))
+        with open(os.path.join(out, "pch.txt")) as f:
+            self.assertIn(f"java: built {cds_dir}/java.compile.jsa", f.read())
+        for case, used in (("with", True), ("garbage", False), ("stale", False)):
+            with open(os.path.join(out, case + ".json")) as f:
+                r = json.load(f)
+            self.assertEqual(r["verdict"], "AC", (case, r["compile"]))
+            logs = (("compile", r["compile"]["output"], "java.compile.jsa"),
+                    ("run", r["tests"][0]["stderr"], "java.run.jsa"))
+            for stage, log, name in logs:
+                self.assertIn(f"trying to map {cds_dir}/{name}", log, (case, stage))
+                mapped = "Mapped static  region #0" in log
+                self.assertEqual(mapped, used, (case, stage, log[-1500:]))
+            for t in r["tests"]:  # the JVM's words never reach the output judged
+                self.assertNotIn("[cds]", t["stdout"], case)
 
 
 def main():
