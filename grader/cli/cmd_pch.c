@@ -411,6 +411,9 @@ static int dump_stage(const struct grd_language *l, struct cds_build *b, enum gr
         } else if (run_step(l, cmd, env, b->work, b->prog, b->input, b->final[s]) == 0) {
                 env->argc = 0; /* the dump is the JVM's own: no language environment */
                 r = run_step(l, dump, env, b->work, b->empty, NULL, b->final[s]);
+                struct stat st; /* a JVM that said yes wrote one; never install an empty file */
+                if (r == 0 && (stat(b->tmp[s], &st) < 0 || st.st_size == 0))
+                        r = fail(l, "%s wrote no archive for '%s'", dump->argv[0], b->final[s]);
         }
         free(env);
         free(dump);
