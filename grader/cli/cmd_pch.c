@@ -389,7 +389,9 @@ static int dump_stage(const struct grd_language *l, struct cds_build *b, enum gr
         char list[PATH_MAX + 32], opt[PATH_MAX + 64], entry[PATH_MAX], err[512] = "";
         const char *files[] = {b->file, NULL};
         cmn_strlcpy(entry, b->file, sizeof(entry));
-        *strrchr(entry, '.') = '\0'; /* the self-test's Java class is its file's stem */
+        char *dot = strrchr(entry, '.'); /* the self-test's Java class is its file's stem */
+        if (dot)
+                *dot = '\0';
         struct grd_lang_vars vars = {
                 .files = files, .main = b->file, .entry = entry, .memory_mb = 256};
         char *const *tmpl = s == GRD_CDS_COMPILE ? l->compile : l->run;
