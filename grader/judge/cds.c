@@ -38,27 +38,12 @@ static bool is_java(const char *launcher)
 
 int grd_jvm_insert(struct grd_argv *cmd, const char *const *opts)
 {
+        size_t n = 0;
+        while (opts[n])
+                n++;
         if (cmd->argc == 0)
                 return 0;
-        bool prefix = !is_java(cmd->argv[0]);
-        size_t n = 0, argc = cmd->argc, used = cmd->used;
-        for (; opts[n]; n++) {
-                char word[PATH_MAX + 64];
-                if (snprintf(word, sizeof(word), "%s%s", prefix ? "-J" : "", opts[n]) >=
-                            (int)sizeof(word) ||
-                    grd_argv_add(cmd, word) < 0) {
-                        cmd->argc = argc; /* as it was */
-                        cmd->used = used;
-                        cmd->argv[argc] = NULL;
-                        return -E2BIG;
-                }
-        }
-        /* the words went last: rotate them to right after the launcher */
-        char *moved[GRD_LANG_MAX_ARGV];
-        memcpy(moved, &cmd->argv[cmd->argc - n], n * sizeof(char *));
-        memmove(&cmd->argv[1 + n], &cmd->argv[1], (cmd->argc - n - 1) * sizeof(char *));
-        memcpy(&cmd->argv[1], moved, n * sizeof(char *));
-        return 0;
+        return grd_argv_insert_front(cmd, is_java(cmd->argv[0]) ? "" : "-J", opts, n);
 }
 
 int grd_cds_add_archive(const struct grd_language *l, enum grd_cds_stage s, struct grd_argv *cmd)

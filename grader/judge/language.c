@@ -538,15 +538,44 @@ const char *grd_language_main_file(const char *const *names)
         return names[0];
 }
 
-int grd_argv_add(struct grd_argv *a, const char *word)
+/* Append prefix and word joined as one word. Return: 0 or -E2BIG. */
+static int add_joined(struct grd_argv *a, const char *prefix, const char *word)
 {
-        size_t len = strlen(word);
-        if (a->argc >= GRD_LANG_MAX_ARGV || a->used + len + 1 > sizeof(a->store))
+        size_t lp = strlen(prefix), lw = strlen(word);
+        if (a->argc >= GRD_LANG_MAX_ARGV || a->used + lp + lw + 1 > sizeof(a->store))
                 return -E2BIG;
-        memcpy(a->store + a->used, word, len + 1);
+        memcpy(a->store + a->used, prefix, lp);
+        memcpy(a->store + a->used + lp, word, lw + 1);
         a->argv[a->argc++] = a->store + a->used;
         a->argv[a->argc] = NULL;
-        a->used += len + 1;
+        a->used += lp + lw + 1;
+        return 0;
+}
+
+int grd_argv_add(struct grd_argv *a, const char *word)
+{
+        return add_joined(a, "", word);
+}
+
+int grd_argv_insert_front(struct grd_argv *a, const char *prefix, const char *const *words,
+                          size_t n)
+{
+        size_t argc = a->argc, used = a->used;
+        if (argc == 0)
+                return 0;
+        for (size_t i = 0; i < n; i++) {
+                if (add_joined(a, prefix, words[i]) < 0) {
+                        a->argc = argc; /* as it was */
+                        a->used = used;
+                        a->argv[argc] = NULL;
+                        return -E2BIG;
+                }
+        }
+        /* the words went last: rotate them to right after the program */
+        char *moved[GRD_LANG_MAX_ARGV];
+        memcpy(moved, &a->argv[argc], n * sizeof(char *));
+        memmove(&a->argv[1 + n], &a->argv[1], (argc - 1) * sizeof(char *));
+        memcpy(&a->argv[1], moved, n * sizeof(char *));
         return 0;
 }
 

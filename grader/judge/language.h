@@ -180,6 +180,14 @@ int grd_language_expand(const struct grd_language *l, char *const *tmpl,
 int grd_argv_add(struct grd_argv *a, const char *word);
 
 /*
+ * grd_argv_insert_front - insert n words, in order, right after the command's program
+ * (argv[0]); each word is prefix followed by the given word (prefix may be "").
+ * Return: 0, or -E2BIG when they do not fit (the command is then left as it was).
+ */
+int grd_argv_insert_front(struct grd_argv *a, const char *prefix, const char *const *words,
+                          size_t n);
+
+/*
  * grd_language_main_file - choose the main source file among names: the only one, else one
  * whose stem is "main", "Main" or "__main__" (a Python package's entry point), else the first.
  */

@@ -29,19 +29,13 @@ int grd_pch_file(const struct grd_language *l, const char *dir, char *out, size_
 
 int grd_pch_add_include(const struct grd_language *l, struct grd_argv *cmd)
 {
-        char path[PATH_MAX], word[PATH_MAX + 2];
+        char path[PATH_MAX];
         struct stat st;
         if (cmd->argc == 0 || grd_pch_file(l, NULL, path, sizeof(path)) < 0 ||
             stat(path, &st) < 0 || !S_ISREG(st.st_mode))
                 return 0;
-        snprintf(word, sizeof(word), "-I%s", l->pch.dir);
-        if (grd_argv_add(cmd, word) < 0)
-                return -E2BIG;
-        /* the word went last: move it to right after the compiler */
-        char *inc = cmd->argv[cmd->argc - 1];
-        memmove(&cmd->argv[2], &cmd->argv[1], (cmd->argc - 2) * sizeof(char *));
-        cmd->argv[1] = inc;
-        return 1;
+        const char *dir = l->pch.dir;
+        return grd_argv_insert_front(cmd, "-I", &dir, 1) < 0 ? -E2BIG : 1;
 }
 
 /*

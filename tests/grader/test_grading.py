@@ -359,40 +359,49 @@ int main(void) {{
         self.assertIn("no/such_header.h: No such file or directory", err)  # g++'s own words
         self.assertEqual(os.listdir(os.path.join(pch_dir, "no")), [])  # no temporary left
 
-    def test_pch_is_used_in_the_sandbox_and_a_garbage_one_ignored(self):
-        """The whole path, in a mount namespace of our own where /usr is an overlay whose
-        writes land in a tmpfs: grader pch writes the table's own /usr/lib/grader/pch (the
-        host's /usr is never written), and grader run's compile, in the sandbox, reads it. The
-        table's compile adds -H, so the compiler's messages in the result name the .gch used."""
-        self.need_gxx()
+    def in_usr_overlay(self, body):
+        """Run the shell commands body as root in a mount namespace of our own where /usr is an
+        overlay whose writes land in a tmpfs (the host's /usr is never written); skip the test
+        where that cannot be had. Return: the directory where body may leave files, as $OUT."""
         if os.geteuid() != 0 or not shutil.which("unshare"):
             self.skipTest("needs root and unshare (a private mount namespace)")
-        pch_dir = "/usr/lib/grader/pch"
-        if os.path.exists(pch_dir):
-            self.skipTest(f"{pch_dir} exists on this host")
-        table, _ = self.cpp_table(pch_dir, extra_flags=["-H"], output="1M")
-        src = self.write("bits.cpp", BITS_SUM)
         ovl, out = os.path.join(self.tmp, "ovl"), os.path.join(self.tmp, "out")
         os.mkdir(ovl)
         os.mkdir(out)
         q = shlex.quote
-        run = (f"{q(ARGS.grader)} run --json --languages {q(table)} "
-               f"--problem {q(os.path.join(ARGS.examples, 'sum'))} {q(src)}")
         script = f"""set -e
+OUT={q(out)}
 mount -t tmpfs tmpfs {q(ovl)} || exit 77
 mkdir {q(ovl)}/upper {q(ovl)}/work
 mount -t overlay overlay -o lowerdir=/usr,upperdir={q(ovl)}/upper,workdir={q(ovl)}/work /usr \\
     || exit 77
-{q(ARGS.grader)} pch --languages {q(table)} > {q(out)}/pch.txt
-{run} > {q(out)}/with.json || true
-head -c 4096 /dev/urandom > {pch_dir}/bits/stdc++.h.gch
-{run} > {q(out)}/garbage.json || true
-"""
+{body}"""
         p = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", script],
                            capture_output=True, text=True, timeout=600)
         if p.returncode == 77 or "unshare failed" in p.stderr:
             self.skipTest("no private mount namespace or overlay here: " + p.stderr[-300:])
         self.assertEqual(p.returncode, 0, p.stderr[-3000:])
+        return out
+
+    def test_pch_is_used_in_the_sandbox_and_a_garbage_one_ignored(self):
+        """The whole path, in a private /usr overlay (in_usr_overlay): grader pch writes the
+        table's own /usr/lib/grader/pch, and grader run's compile, in the sandbox, reads it.
+        The table's compile adds -H, so the compiler's messages in the result name the .gch
+        used."""
+        self.need_gxx()
+        pch_dir = "/usr/lib/grader/pch"
+        if os.path.exists(pch_dir):
+            self.skipTest(f"{pch_dir} exists on this host")
+        table, _ = self.cpp_table(pch_dir, extra_flags=["-H"], output="1M")
+        src = self.write("bits.cpp", BITS_SUM)
+        q = shlex.quote
+        run = (f"{q(ARGS.grader)} run --json --languages {q(table)} "
+               f"--problem {q(os.path.join(ARGS.examples, 'sum'))} {q(src)}")
+        out = self.in_usr_overlay(f"""{q(ARGS.grader)} pch --languages {q(table)} > $OUT/pch.txt
+{run} > $OUT/with.json || true
+head -c 4096 /dev/urandom > {pch_dir}/bits/stdc++.h.gch
+{run} > $OUT/garbage.json || true
+""")
         self.assertFalse(os.path.exists(pch_dir))
         with open(os.path.join(out, "pch.txt")) as f:
             self.assertIn(f"cpp: built {pch_dir}/bits/stdc++.h.gch", f.read())
@@ -483,44 +492,29 @@ head -c 4096 /dev/urandom > {pch_dir}/bits/stdc++.h.gch
                          ["java.compile.jsa", "java.run.jsa"])  # no temporary left
 
     def test_archives_are_used_in_the_sandbox_and_a_bad_one_ignored(self):
-        """As test_pch_is_used_in_the_sandbox: in a mount namespace of our own where /usr is an
-        overlay, grader pch writes the table's /usr/lib/grader/pch, and grader run's compile
-        and runs map the archives there (the JVM says so on stderr: the table copy logs it).
-        Then each archive is replaced by garbage, then by one of another JVM build: both are
-        refused by the JVM, and the submission is still AC with its output intact."""
+        """As test_pch_is_used_in_the_sandbox, in a private /usr overlay: grader pch writes the
+        table's /usr/lib/grader/pch, and grader run's compile and runs map the archives there
+        (the JVM says so on stderr: the table copy logs it). Then each archive is replaced by
+        garbage, then by one of another JVM build: both are refused by the JVM, and the
+        submission is still AC with its output intact."""
         cds_dir = "/usr/lib/grader/pch"
         table, _ = self.java_table(cds_dir, log=True)
-        if os.geteuid() != 0 or not shutil.which("unshare"):
-            self.skipTest("needs root and unshare (a private mount namespace)")
         if os.path.exists(cds_dir):
             self.skipTest(f"{cds_dir} exists on this host")
         src = os.path.join(ARGS.examples, "sum", "submissions", "accepted", "Sum.java")
-        ovl, out = os.path.join(self.tmp, "ovl"), os.path.join(self.tmp, "out")
-        os.mkdir(ovl)
-        os.mkdir(out)
         q = shlex.quote
         run = (f"{q(ARGS.grader)} run --json --languages {q(table)} "
                f"--problem {q(os.path.join(ARGS.examples, 'sum'))} {q(src)}")
         other_build = ("import sys\nfor p in sys.argv[1:]:\n b = bytearray(open(p, 'rb').read())\n"
                        " i = b.index(b'Server VM (')\n b[i + 11] ^= 1\n open(p, 'wb').write(b)\n")
-        script = f"""set -e
-mount -t tmpfs tmpfs {q(ovl)} || exit 77
-mkdir {q(ovl)}/upper {q(ovl)}/work
-mount -t overlay overlay -o lowerdir=/usr,upperdir={q(ovl)}/upper,workdir={q(ovl)}/work /usr \\
-    || exit 77
-{q(ARGS.grader)} pch --languages {q(table)} > {q(out)}/pch.txt
-{run} > {q(out)}/with.json || true
+        out = self.in_usr_overlay(f"""{q(ARGS.grader)} pch --languages {q(table)} > $OUT/pch.txt
+{run} > $OUT/with.json || true
 for f in {cds_dir}/*.jsa; do cp $f $f.good; head -c 65536 /dev/urandom > $f; done
-{run} > {q(out)}/garbage.json || true
+{run} > $OUT/garbage.json || true
 for f in {cds_dir}/*.jsa; do mv $f.good $f; done
 python3 -c {q(other_build)} {cds_dir}/java.compile.jsa {cds_dir}/java.run.jsa
-{run} > {q(out)}/stale.json || true
-"""
-        p = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", script],
-                           capture_output=True, text=True, timeout=600)
-        if p.returncode == 77 or "unshare failed" in p.stderr:
-            self.skipTest("no private mount namespace or overlay here: " + p.stderr[-300:])
-        self.assertEqual(p.returncode, 0, p.stderr[-3000:])
+{run} > $OUT/stale.json || true
+""")
         self.assertFalse(os.path.exists(cds_dir))
         with open(os.path.join(out, "pch.txt")) as f:
             self.assertIn(f"java: built {cds_dir}/java.compile.jsa", f.read())

@@ -171,6 +171,24 @@ static void joined(const struct grd_argv *a, char *out, size_t size)
         }
 }
 
+/*
+ * A table whose one language 'x' has keys (JSON members, with the compile and run commands)
+ * must be refused naming the file, the language and want.
+ */
+static void expect_refused(const char *keys, const char *want)
+{
+        char json[1024], err[512] = "";
+        struct grd_languages *t = NULL;
+        snprintf(json, sizeof(json),
+                 "{\"languages\": [{\"id\": \"x\", \"extensions\": [\".x\"], %s}]}", keys);
+        assert_int_equal(load_text(json, &t, err, sizeof(err)), -EINVAL);
+        assert_null(t);
+        assert_non_null(strstr(err, "language table '/tmp/grader-test-language-"));
+        assert_non_null(strstr(err, "language 0 ('x')"));
+        if (!strstr(err, want))
+                fail_msg("%s: got \"%s\"", keys, err);
+}
+
 static void test_precompiled_header_is_read_and_checked(void **state)
 {
         (void)state;
@@ -203,26 +221,17 @@ static void test_precompiled_header_is_read_and_checked(void **state)
                 {"\"bits/stdc++.h\"", "'precompiled_header' must be an object"},
         };
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-                char json[512];
-                snprintf(json, sizeof(json),
-                         "{\"languages\": [{\"id\": \"x\", \"extensions\": [\".x\"], "
+                char keys[512];
+                snprintf(keys, sizeof(keys),
                          "\"compile\": [\"/usr/bin/g++\", \"-x\", \"c++\", \"{files}\"], "
-                         "\"run\": [\"./main\"], \"precompiled_header\": %s}]}",
+                         "\"run\": [\"./main\"], \"precompiled_header\": %s",
                          bad[i][0]);
-                err[0] = '\0';
-                assert_int_equal(load_text(json, &t, err, sizeof(err)), -EINVAL);
-                assert_non_null(strstr(err, "language table '/tmp/grader-test-language-"));
-                assert_non_null(strstr(err, "language 0 ('x')"));
-                if (!strstr(err, bad[i][1]))
-                        fail_msg("%s: got \"%s\"", bad[i][0], err);
+                expect_refused(keys, bad[i][1]);
         }
         /* a language with nothing to compile has no use for one */
-        assert_int_equal(load_text("{\"languages\": [{\"id\": \"x\", \"extensions\": [\".x\"], "
-                                   "\"run\": [\"./main\"], \"precompiled_header\": "
-                                   "{\"header\": \"a.h\", \"dir\": \"/usr/lib/pch\"}}]}",
-                                   &t, err, sizeof(err)),
-                         -EINVAL);
-        assert_non_null(strstr(err, "'precompiled_header' needs a compile command"));
+        expect_refused("\"run\": [\"./main\"], \"precompiled_header\": "
+                       "{\"header\": \"a.h\", \"dir\": \"/usr/lib/pch\"}",
+                       "'precompiled_header' needs a compile command");
 }
 
 static void test_precompiled_header_command_keeps_the_compile_flags(void **state)
@@ -349,24 +358,16 @@ static void test_class_data_archive_is_read_and_checked(void **state)
                  "unknown key 'class_data_archive.size'"},
         };
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-                char json[512];
-                snprintf(json, sizeof(json),
-                         "{\"languages\": [{\"id\": \"x\", \"extensions\": [\".x\"], "
+                char keys[512];
+                snprintf(keys, sizeof(keys),
                          "\"compile\": [\"/usr/bin/javac\", \"{files}\"], "
-                         "\"run\": [\"/usr/bin/java\", \"{class}\"], \"class_data_archive\": %s}]}",
+                         "\"run\": [\"/usr/bin/java\", \"{class}\"], \"class_data_archive\": %s",
                          bad[i][0]);
-                err[0] = '\0';
-                assert_int_equal(load_text(json, &t, err, sizeof(err)), -EINVAL);
-                assert_non_null(strstr(err, "language 0 ('x')"));
-                if (!strstr(err, bad[i][1]))
-                        fail_msg("%s: got \"%s\"", bad[i][0], err);
+                expect_refused(keys, bad[i][1]);
         }
-        assert_int_equal(load_text("{\"languages\": [{\"id\": \"x\", \"extensions\": [\".x\"], "
-                                   "\"run\": [\"/usr/bin/java\", \"{class}\"], "
-                                   "\"class_data_archive\": {\"dir\": \"/usr/lib/pch\"}}]}",
-                                   &t, err, sizeof(err)),
-                         -EINVAL);
-        assert_non_null(strstr(err, "'class_data_archive' needs a compile command"));
+        expect_refused("\"run\": [\"/usr/bin/java\", \"{class}\"], "
+                       "\"class_data_archive\": {\"dir\": \"/usr/lib/pch\"}",
+                       "'class_data_archive' needs a compile command");
 }
 
 /* cmd, from the given words */
